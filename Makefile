@@ -1,0 +1,45 @@
+# Tabadul — every target builds the virtual environment it needs, so a fresh
+# clone needs nothing installed by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DATA   ?= var/node
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test check lint types bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: start a node on the embedded SQLite database (initialised on first use)
+run: $(STAMP)
+	@test -f $(DATA)/node.json || $(BIN)/tabadul init --data-dir $(DATA) --name "Tabadul development node"
+	$(BIN)/tabadul serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
+
+## test: the whole suite (SQLite; PostgreSQL too when TABADUL_TEST_DATABASE_URL is set)
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+## check: lint, types, import layers, then the tests
+check: lint types test
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+## bench: the benchmarks that print the figures in docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

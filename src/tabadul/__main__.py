@@ -1,0 +1,5 @@
+"""``python -m tabadul`` is the ``tabadul`` command."""
+
+from tabadul.cli import main
+
+main()

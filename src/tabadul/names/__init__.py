@@ -1,0 +1,1 @@
+"""Cross-script name matching (Arabic ↔ Latin): normalisation, comparable forms, scoring, index."""

@@ -1,0 +1,107 @@
+"""The node's settings: one object, built at the edge and passed down.
+
+Every setting can be given as an environment variable with the ``TABADUL_``
+prefix (``TABADUL_DATABASE_URL``), or in ``tabadul.env`` inside the data
+directory, which is how an operator keeps them with the node. Nothing here
+is read at import time: the CLI and ``create_app`` call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tabadul.errors import ConfigurationError
+
+ENV_FILE_NAME = "tabadul.env"
+SQLITE_FILE_NAME = "tabadul.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Settings of one node (documented one by one in docs/settings.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="TABADUL_", extra="ignore")
+
+    data_dir: Path = Field(description="Directory holding the node's files and SQLite database.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of a PostgreSQL database; the embedded SQLite file if unset.",
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="'production' refuses settings that are only safe on a developer's machine.",
+    )
+    classification_levels: list[str] = Field(
+        default=["RESTRICTED", "CONFIDENTIAL", "SECRET"],
+        description="Classification levels, lowest first (JSON list in the environment).",
+    )
+    review_period_years: int = Field(
+        default=3, ge=1, le=50, description="Years after recording at which a report is reviewed."
+    )
+    job_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often an idle worker looks for new jobs."
+    )
+    job_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts before a job is marked failed (kept, never lost)."
+    )
+    job_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; doubles with every further attempt."
+    )
+    job_lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a worker may hold a job before another worker may take it over.",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Level of the structured log written to standard error."
+    )
+
+    @field_validator("classification_levels")
+    @classmethod
+    def _levels_are_distinct(cls, levels: list[str]) -> list[str]:
+        cleaned = [level.strip().upper() for level in levels if level.strip()]
+        if not cleaned:
+            raise ValueError("at least one classification level is needed")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("classification levels must be distinct")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        # SQLite is the embedded default and fine for one site; production nodes
+        # that run several workers need PostgreSQL (jobs use SKIP LOCKED).
+        if self.environment == "production" and self.database_url is None:
+            raise ValueError("production nodes need TABADUL_DATABASE_URL (PostgreSQL)")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database to connect to: the configured one or the embedded SQLite file."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.data_dir / SQLITE_FILE_NAME}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain ``postgresql://`` URLs at the psycopg 3 driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(data_dir: Path | str, **overrides: object) -> Settings:
+    """Build the settings for a node: environment, then ``tabadul.env``, then ``overrides``."""
+    data_dir = Path(data_dir)
+    env_file = data_dir / ENV_FILE_NAME
+    try:
+        return Settings(
+            _env_file=env_file if env_file.is_file() else None,  # type: ignore[call-arg]
+            data_dir=data_dir,
+            **overrides,  # type: ignore[arg-type]
+        )
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ConfigurationError(f"invalid settings: {exc}") from exc
