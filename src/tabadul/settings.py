@@ -99,7 +99,7 @@ def load_settings(data_dir: Path | str, **overrides: object) -> Settings:
     env_file = data_dir / ENV_FILE_NAME
     try:
         return Settings(
-            _env_file=env_file if env_file.is_file() else None,  # type: ignore[call-arg]
+            _env_file=env_file if env_file.is_file() else None,
             data_dir=data_dir,
             **overrides,  # type: ignore[arg-type]
         )

@@ -1,0 +1,1 @@
+"""Who may do what: password and token secrets, and the access policy."""

@@ -1,0 +1,1 @@
+"""The durable job queue's workers and the handlers they run."""

@@ -1,0 +1,154 @@
+"""The running node: its settings, database, identity and policy; and creating a new node.
+
+A data directory holds ``node.json`` (the node's id, written once by
+``tabadul init``), the SQLite database unless PostgreSQL is configured, and
+later the node's keys. Opening a node checks that the directory and the
+database belong to the same node, so a misconfigured URL cannot mix two
+agencies' data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tabadul.access.passwords import generate_password, hash_password
+from tabadul.access.policy import Policy
+from tabadul.errors import ConfigurationError, Conflict, ValidationFailed
+from tabadul.model.accounts import Role
+from tabadul.model.handling import Classification
+from tabadul.model.ids import new_id
+from tabadul.settings import Settings
+from tabadul.storage import migrate
+from tabadul.storage import nodes as node_rows
+from tabadul.storage.database import Database
+from tabadul.storage.tables import NodeRow, UserRow
+from tabadul.storage.types import utcnow
+
+NODE_FILE = "node.json"
+DEFAULT_URL = "http://127.0.0.1:8000"
+ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who this node is."""
+
+    id: str
+    name: str
+    country: str | None
+    url: str
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``tabadul init`` prints: the node id and the administrator's one-time password."""
+
+    node_id: str
+    admin_username: str
+    admin_password: str
+
+
+class Node:
+    """Everything a service needs to act on this node."""
+
+    def __init__(self, settings: Settings, db: Database, identity: Identity) -> None:
+        self.settings = settings
+        self.db = db
+        self.identity = identity
+        self.classification = Classification.of(settings.classification_levels)
+        self.policy = Policy()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Node:
+        """Open an initialised node, bringing its database schema up to date."""
+        marker = _read_marker(settings.data_dir)
+        db = Database(settings.sqlalchemy_url)
+        try:
+            migrate.upgrade(db)
+            with db.reading() as session:
+                row = node_rows.get(session)
+            if row is None:
+                raise ConfigurationError("the database holds no node; run 'tabadul init' first")
+            if row.id != marker:
+                raise ConfigurationError(
+                    f"the data directory belongs to node {marker} but the database to node {row.id}"
+                )
+        except BaseException:
+            db.dispose()
+            raise
+        return cls(settings, db, Identity(row.id, row.name, row.country, row.url))
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()
+
+
+def initialise(
+    settings: Settings, name: str, country: str | None = None, url: str = DEFAULT_URL
+) -> InitResult:
+    """Create a node: data directory, database schema, identity and first administrator."""
+    if not name.strip():
+        raise ValidationFailed.field("name", "a node needs a name")
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise ValidationFailed.field("country", "use a two-letter ISO 3166-1 code, e.g. MA")
+    data_dir = settings.data_dir
+    if (data_dir / NODE_FILE).exists():
+        raise Conflict(f"{data_dir} already holds a node")
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        migrate.upgrade(db)
+        node_id = new_id()
+        password = generate_password()
+        now = utcnow()
+        with db.transaction() as session:
+            if node_rows.get(session) is not None:
+                raise Conflict("the database already holds a node")
+            session.add(
+                NodeRow(
+                    id=node_id,
+                    name=name.strip(),
+                    country=country.upper() if country else None,
+                    url=url,
+                    created_at=now,
+                )
+            )
+            session.add(
+                UserRow(
+                    username=ADMIN_USERNAME,
+                    role=Role.ADMINISTRATOR.value,
+                    password_hash=hash_password(password),
+                    display_name="Node administrator",
+                    disabled=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        _write_marker(data_dir, node_id)
+    finally:
+        db.dispose()
+    return InitResult(node_id, ADMIN_USERNAME, password)
+
+
+def _write_marker(data_dir: Path, node_id: str) -> None:
+    path = data_dir / NODE_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"node_id": node_id}, handle)
+        handle.write("\n")
+
+
+def _read_marker(data_dir: Path) -> str:
+    path = data_dir / NODE_FILE
+    try:
+        data = json.loads(path.read_text())
+        return str(data["node_id"])
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"{data_dir} is not a Tabadul node; run 'tabadul init --data-dir {data_dir}'"
+        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise ConfigurationError(f"{path} is damaged; it should hold the node id") from None

@@ -1,0 +1,99 @@
+"""Entities in the database. Repository functions never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tabadul.storage.tables import EntityRow, MentionRow, ReportRow
+
+
+def insert(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new entities in one statement."""
+    if rows:
+        session.execute(sql_insert(EntityRow), list(rows))
+
+
+def schemata(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """The schema of each existing entity among ``ids``."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    found: dict[str, str] = {}
+    # Chunked: SQLite limits the number of bound parameters per statement.
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.execute(
+            select(EntityRow.id, EntityRow.schema).where(EntityRow.id.in_(chunk))
+        )
+        found.update({entity_id: schema for entity_id, schema in rows})
+    return found
+
+
+def get(session: Session, entity_id: str) -> EntityRow | None:
+    """One entity, or None."""
+    return session.get(EntityRow, entity_id)
+
+
+def get_many(session: Session, ids: Iterable[str]) -> dict[str, EntityRow]:
+    """The existing entities among ``ids``, by id."""
+    wanted = list(set(ids))
+    found: dict[str, EntityRow] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            {
+                row.id: row
+                for row in session.scalars(select(EntityRow).where(EntityRow.id.in_(chunk)))
+            }
+        )
+    return found
+
+
+def update_properties(session: Session, entity_id: str, values: dict[str, Any]) -> None:
+    """Change stored fields of an entity (properties, caption, category, updated_at)."""
+    session.execute(update(EntityRow).where(EntityRow.id == entity_id).values(**values))
+
+
+def reports_mentioning(session: Session, entity_ids: Sequence[str]) -> dict[str, list[str]]:
+    """For each entity, the reports whose current version mentions it (newest first)."""
+    if not entity_ids:
+        return {}
+    query = (
+        select(MentionRow.entity_id, MentionRow.report_id)
+        .join(
+            ReportRow,
+            (ReportRow.id == MentionRow.report_id) & (ReportRow.version == MentionRow.version),
+        )
+        .where(MentionRow.entity_id.in_(list(entity_ids)))
+        .distinct()
+        .order_by(MentionRow.report_id.desc())
+    )
+    found: dict[str, list[str]] = {entity_id: [] for entity_id in entity_ids}
+    for entity_id, report_id in session.execute(query):
+        found[entity_id].append(report_id)
+    return found
+
+
+def page(
+    session: Session, limit: int, after: str | None, schema: str | None = None
+) -> list[EntityRow]:
+    """Entities ordered by id, after the cursor id ``after``."""
+    query = select(EntityRow).order_by(EntityRow.id).limit(limit)
+    if after is not None:
+        query = query.where(EntityRow.id > after)
+    if schema is not None:
+        query = query.where(EntityRow.schema == schema)
+    return list(session.scalars(query))
+
+
+def all_entities(session: Session, batch_size: int = 1000) -> Iterable[EntityRow]:
+    """Every entity, streamed in id order."""
+    query = select(EntityRow).order_by(EntityRow.id).execution_options(yield_per=batch_size)
+    for row in session.scalars(query):
+        yield row
+        session.expunge(row)

@@ -1,0 +1,163 @@
+"""Reports in the database: versions, topics, mentions. Repository functions never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from tabadul.storage.tables import MentionRow, ReportRow, ReportTopicRow, ReportVersionRow
+
+
+@dataclass
+class ReportBatch:
+    """Rows for many report versions, inserted with one statement per table."""
+
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    # The topics of each report's newest version in the batch (older ones are replaced).
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    # Reports that already exist and get a new current version: id -> new fields.
+    updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.versions)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What a list of reports is narrowed to."""
+
+    topic: str | None = None
+    status: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    classification: str | None = None
+    tlp: str | None = None
+
+
+def store(session: Session, batch: ReportBatch) -> None:
+    """Insert a batch of new reports and versions (and move updated reports forward)."""
+    if batch.reports:
+        session.execute(insert(ReportRow), batch.reports)
+    for report_id, values in batch.updates.items():
+        session.execute(update(ReportRow).where(ReportRow.id == report_id).values(**values))
+    if batch.updates:
+        session.execute(
+            delete(ReportTopicRow).where(ReportTopicRow.report_id.in_(list(batch.updates)))
+        )
+    if batch.versions:
+        session.execute(insert(ReportVersionRow), batch.versions)
+    topic_rows = [
+        {"report_id": report_id, "topic": topic}
+        for report_id, topics in batch.topics.items()
+        for topic in topics
+    ]
+    if topic_rows:
+        session.execute(insert(ReportTopicRow), topic_rows)
+    if batch.mentions:
+        session.execute(insert(MentionRow), batch.mentions)
+
+
+def get(session: Session, report_id: str, *, for_update: bool = False) -> ReportRow | None:
+    """The report's identity row, or None."""
+    query = select(ReportRow).where(ReportRow.id == report_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def current_state(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """The current version number and status of each existing report among ``ids``."""
+    if not ids:
+        return {}
+    query = select(ReportRow.id, ReportRow.version, ReportRow.status).where(ReportRow.id.in_(ids))
+    return {report_id: (version, status) for report_id, version, status in session.execute(query)}
+
+
+def get_version(session: Session, report_id: str, version: int) -> ReportVersionRow | None:
+    """One version of a report, or None."""
+    return session.get(ReportVersionRow, (report_id, version))
+
+
+def versions_of(session: Session, report_id: str) -> list[ReportVersionRow]:
+    """Every version of a report, oldest first."""
+    query = (
+        select(ReportVersionRow)
+        .where(ReportVersionRow.report_id == report_id)
+        .order_by(ReportVersionRow.version)
+    )
+    return list(session.scalars(query))
+
+
+def mentions_of(session: Session, keys: Iterable[tuple[str, int]]) -> list[MentionRow]:
+    """Mentions of the given (report id, version) pairs, in insertion order."""
+    keys = list(keys)
+    if not keys:
+        return []
+    query = (
+        select(MentionRow)
+        .where(tuple_(MentionRow.report_id, MentionRow.version).in_(keys))
+        .order_by(MentionRow.id)
+    )
+    return list(session.scalars(query))
+
+
+def page(
+    session: Session, filters: ReportFilter, limit: int, after: str | None
+) -> list[tuple[ReportRow, ReportVersionRow]]:
+    """Current versions of reports, newest first, after the cursor id ``after``."""
+    query = (
+        select(ReportRow, ReportVersionRow)
+        .join(
+            ReportVersionRow,
+            (ReportVersionRow.report_id == ReportRow.id)
+            & (ReportVersionRow.version == ReportRow.version),
+        )
+        .order_by(ReportRow.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(ReportRow.id < after)
+    if filters.topic is not None:
+        query = query.where(
+            ReportRow.id.in_(
+                select(ReportTopicRow.report_id).where(ReportTopicRow.topic == filters.topic)
+            )
+        )
+    if filters.status is not None:
+        query = query.where(ReportRow.status == filters.status)
+    if filters.date_from is not None:
+        query = query.where(ReportRow.date_of_information >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(ReportRow.date_of_information <= filters.date_to)
+    if filters.classification is not None:
+        query = query.where(ReportRow.classification == filters.classification)
+    if filters.tlp is not None:
+        query = query.where(ReportRow.tlp == filters.tlp)
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def all_versions(session: Session, batch_size: int = 500) -> Iterable[ReportVersionRow]:
+    """Every version of every report, report by report and oldest version first (streamed)."""
+    query = (
+        select(ReportVersionRow)
+        .order_by(ReportVersionRow.report_id, ReportVersionRow.version)
+        .execution_options(yield_per=batch_size)
+    )
+    for row in session.scalars(query):
+        yield row
+        session.expunge(row)
+
+
+def originators(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """The originator of each report among ``ids``."""
+    if not ids:
+        return {}
+    rows = session.execute(select(ReportRow.id, ReportRow.originator).where(ReportRow.id.in_(ids)))
+    return {report_id: originator for report_id, originator in rows}

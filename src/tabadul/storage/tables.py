@@ -1,0 +1,237 @@
+"""The node's tables, as SQLAlchemy 2.0 typed models.
+
+The Alembic migrations under ``storage/migrations`` create exactly these
+tables; a test compares the two. Rows are storage, not domain objects: the
+services turn them into model values and wire schemas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from tabadul.storage.types import Json, UtcDateTime
+
+# Stable constraint names, so migrations can refer to them on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar = {
+        dict[str, Any]: Json,
+        list[Any]: Json,
+        dt.datetime: UtcDateTime,
+    }
+
+
+class NodeRow(Base):
+    """This node's identity: one row, written by ``tabadul init``."""
+
+    __tablename__ = "node"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    url: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime]
+
+
+class UserRow(Base):
+    """A person who signs in to the node."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class ApiTokenRow(Base):
+    """An API token: only its SHA-256 is kept; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+
+
+class ReportRow(Base):
+    """A report's identity and the current version's fields that lists filter on."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    originator: Mapped[str] = mapped_column(String(64))
+    classification: Mapped[str] = mapped_column(String(32))
+    tlp: Mapped[str] = mapped_column(String(16))
+    date_of_information: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    review_by: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[dt.datetime]
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime]
+
+
+class ReportTopicRow(Base):
+    """A topic of a report's current version (a table, so both databases can filter on it)."""
+
+    __tablename__ = "report_topics"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class ReportVersionRow(Base):
+    """One version of a report: everything it said, as it said it."""
+
+    __tablename__ = "report_versions"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    topics: Mapped[list[Any]]
+    date_of_information: Mapped[dt.date | None] = mapped_column(Date)
+    classification: Mapped[str] = mapped_column(String(32))
+    handling: Mapped[dict[str, Any]]
+    grading: Mapped[dict[str, Any]]
+    nature: Mapped[str] = mapped_column(String(16))
+    review_by: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime]
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class EntityRow(Base):
+    """An entity in FollowTheMoney form, plus the fields Tabadul adds."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    schema: Mapped[str] = mapped_column(String(32), index=True)
+    properties: Mapped[dict[str, Any]]
+    caption: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime]
+
+
+class MentionRow(Base):
+    """A report version mentions an entity, optionally at a span of its body."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["report_id", "version"],
+            ["report_versions.report_id", "report_versions.version"],
+            ondelete="CASCADE",
+            name="fk_mentions_report_version",
+        ),
+        Index("ix_mentions_report_version", "report_id", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), index=True)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+
+
+class PartnerRow(Base):
+    """A partner node: who it is and the keys it signs and receives with."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    url: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    signing_key: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    encryption_key: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    fingerprint: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime]
+    confirmed_at: Mapped[dt.datetime | None]
+
+
+class AgreementRow(Base):
+    """A bilateral agreement with a partner: what may flow, until when, signed by both."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    topics: Mapped[list[Any]]
+    max_tlp: Mapped[str] = mapped_column(String(16))
+    auto_answer_queries: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    document: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class JobRow(Base):
+    """A unit of background work, written in the same transaction as the change that needs it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    run_after: Mapped[dt.datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
