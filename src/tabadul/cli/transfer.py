@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 
 from tabadul.cli.common import data_dir_option, emit, json_option, opened, reports_errors
 from tabadul.errors import NotFound
-from tabadul.services import transfer
+from tabadul.services import exports, imports
 from tabadul.storage import accounts as account_store
 
 
@@ -79,7 +79,7 @@ def import_(
                     yield line.rstrip("\n")
 
             try:
-                result = transfer.import_lines(
+                result = imports.import_lines(
                     node,
                     lines(),
                     skip_bad=skip_bad,
@@ -124,11 +124,11 @@ def export(data_dir: Path, output: Path | None) -> None:
     """Export every entity and every report version as JSON Lines."""
     with opened(data_dir) as node:
         if output is None:
-            for line in transfer.export_lines(node):
+            for line in exports.export_lines(node):
                 sys.stdout.write(line + "\n")
             return
         partial = output.with_name(output.name + ".partial")
         with partial.open("w", encoding="utf-8") as handle:
-            for line in transfer.export_lines(node):
+            for line in exports.export_lines(node):
                 handle.write(line + "\n")
         partial.replace(output)  # a reader never sees a half-written export

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from tabadul.errors import ErrorDetail, ValidationFailed
 from tabadul.model.entities import CleanEntity, check_reference_range, clean_entity
 from tabadul.model.grading import Grading
-from tabadul.model.handling import Handling
+from tabadul.model.handling import Classification, Handling
 from tabadul.model.ids import new_id
 from tabadul.model.language import clean_language, detect_language
 from tabadul.model.reports import (
@@ -40,6 +40,26 @@ from tabadul.schemas.reports import ReportIn
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
 from tabadul.storage.reports import ReportBatch
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What checking a report needs to know about the node (small enough to send to a process)."""
+
+    node_id: str
+    classification: Classification
+    review_period_years: int
+    phone_region: str | None
+
+    @classmethod
+    def of(cls, node: Node) -> Rules:
+        """The rules of an opened node."""
+        return cls(
+            node.identity.id,
+            node.classification,
+            node.settings.review_period_years,
+            node.identity.country,
+        )
 
 
 @dataclass
@@ -60,7 +80,7 @@ class Draft:
 
 
 def draft(
-    node: Node,
+    rules: Rules,
     item: ReportIn,
     *,
     report_id: str | None = None,
@@ -73,8 +93,8 @@ def draft(
 ) -> Draft:
     """Check a report against the model's rules; every problem names its field."""
     problems: list[ErrorDetail] = []
-    content = _content(node, item, status or item.status, recorded_at, problems)
-    entities, local_ids = _entities(node, item.entities, problems)
+    content = _content(rules, item, status or item.status, recorded_at, problems)
+    entities, local_ids = _entities(rules, item.entities, problems)
     mentions = [Mention(m.entity, m.start, m.end) for m in item.mentions]
     # Every entity sent with a report belongs to it, even without a span in the body.
     mentioned = {m.entity for m in mentions}
@@ -90,7 +110,7 @@ def draft(
         report_id=report_id or new_id(),
         version=version,
         content=content,
-        originator=originator or node.identity.id,
+        originator=originator or rules.node_id,
         recorded_at=recorded_at,
         recorded_by=recorded_by,
         note=note,
@@ -101,7 +121,11 @@ def draft(
 
 
 def _content(
-    node: Node, item: ReportIn, status: str, recorded_at: dt.datetime, problems: list[ErrorDetail]
+    rules: Rules,
+    item: ReportIn,
+    status: str,
+    recorded_at: dt.datetime,
+    problems: list[ErrorDetail],
 ) -> ReportContent | None:
     def attempt(fn: Any, *args: Any) -> Any:
         try:
@@ -118,14 +142,14 @@ def _content(
         else Grading.ungraded()
     )
     classification = attempt(
-        node.classification.parse, item.classification or node.classification.lowest
+        rules.classification.parse, item.classification or rules.classification.lowest
     )
     topics = attempt(clean_topics, item.topics)
     if item.language is not None:
         language = attempt(clean_language, item.language)
     else:
         language = detect_language(f"{item.title}\n{item.body}")
-    review_by = item.review_by or review_date(recorded_at.date(), node.settings.review_period_years)
+    review_by = item.review_by or review_date(recorded_at.date(), rules.review_period_years)
     if None in (handling, grading, classification, topics, language):
         return None
     try:
@@ -148,7 +172,7 @@ def _content(
 
 
 def _entities(
-    node: Node, items: Sequence[EntityIn], problems: list[ErrorDetail]
+    rules: Rules, items: Sequence[EntityIn], problems: list[ErrorDetail]
 ) -> tuple[list[tuple[str, CleanEntity]], dict[str, str]]:
     entities: list[tuple[str, CleanEntity]] = []
     local_ids: dict[str, str] = {}
@@ -158,7 +182,7 @@ def _entities(
             continue
         try:
             entity = clean_entity(
-                item.schema_, item.properties, item.category, phone_region=node.identity.country
+                item.schema_, item.properties, item.category, phone_region=rules.phone_region
             )
         except ValidationFailed as exc:
             problems.extend(exc.prefixed(f"entities.{i}").details)

@@ -42,7 +42,9 @@ def record(node: Node, actor: Principal, item: ReportIn) -> ReportOut:
     """Record a new report with its entities and mentions, in one transaction."""
     _require(node, actor, Action.CREATE)
     with node.db.transaction() as session:
-        d = drafts.draft(node, item, recorded_at=utcnow(), recorded_by=actor.user_id)
+        d = drafts.draft(
+            drafts.Rules.of(node), item, recorded_at=utcnow(), recorded_by=actor.user_id
+        )
         _store(session, d, new=True)
         return _out(session, *_rows(session, d.report_id, None))
 
@@ -55,7 +57,7 @@ def add_version(node: Node, actor: Principal, report_id: str, item: ReportVersio
         status = ReportStatus(item.status)
         check_transition(ReportStatus(current.status), status)
         d = drafts.draft(
-            node,
+            drafts.Rules.of(node),
             item,
             report_id=report_id,
             version=current.version + 1,

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert as sql_insert
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tabadul.storage.tables import EntityRow, MentionRow, ReportRow
+from tabadul.storage.tables import EntityRow, MentionRow, ReportRow, table
 
 
 def insert(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new entities in one statement."""
     if rows:
-        session.execute(sql_insert(EntityRow), list(rows))
+        session.execute(table(EntityRow).insert(), list(rows))
 
 
 def schemata(session: Session, ids: Iterable[str]) -> dict[str, str]:

@@ -18,10 +18,10 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from tabadul.storage.tables import JobRow
+from tabadul.storage.tables import JobRow, table
 from tabadul.storage.types import utcnow
 
 ENQUEUED_FLAG = "tabadul.jobs_enqueued"
@@ -84,7 +84,7 @@ def enqueue_many(
         }
         for payload in payloads
     ]
-    session.execute(insert(JobRow), rows)
+    session.execute(table(JobRow).insert(), rows)
     # Lets the in-process worker wake up as soon as this transaction commits.
     session.info[ENQUEUED_FLAG] = True
 

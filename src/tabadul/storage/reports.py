@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from tabadul.storage.tables import MentionRow, ReportRow, ReportTopicRow, ReportVersionRow
+from tabadul.storage.tables import MentionRow, ReportRow, ReportTopicRow, ReportVersionRow, table
 
 
 @dataclass
@@ -44,7 +44,7 @@ class ReportFilter:
 def store(session: Session, batch: ReportBatch) -> None:
     """Insert a batch of new reports and versions (and move updated reports forward)."""
     if batch.reports:
-        session.execute(insert(ReportRow), batch.reports)
+        session.execute(table(ReportRow).insert(), batch.reports)
     for report_id, values in batch.updates.items():
         session.execute(update(ReportRow).where(ReportRow.id == report_id).values(**values))
     if batch.updates:
@@ -52,16 +52,16 @@ def store(session: Session, batch: ReportBatch) -> None:
             delete(ReportTopicRow).where(ReportTopicRow.report_id.in_(list(batch.updates)))
         )
     if batch.versions:
-        session.execute(insert(ReportVersionRow), batch.versions)
+        session.execute(table(ReportVersionRow).insert(), batch.versions)
     topic_rows = [
         {"report_id": report_id, "topic": topic}
         for report_id, topics in batch.topics.items()
         for topic in topics
     ]
     if topic_rows:
-        session.execute(insert(ReportTopicRow), topic_rows)
+        session.execute(table(ReportTopicRow).insert(), topic_rows)
     if batch.mentions:
-        session.execute(insert(MentionRow), batch.mentions)
+        session.execute(table(MentionRow).insert(), batch.mentions)
 
 
 def get(session: Session, report_id: str, *, for_update: bool = False) -> ReportRow | None:

@@ -8,7 +8,7 @@ services turn them into model values and wire schemas.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -45,6 +46,15 @@ class Base(DeclarativeBase):
         list[Any]: Json,
         dt.datetime: UtcDateTime,
     }
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a model, for bulk inserts.
+
+    Core ``executemany`` inserts thousands of rows per statement; the ORM's bulk
+    path fetches generated keys row by row on SQLite, which is ten times slower.
+    """
+    return cast(Table, model.__table__)
 
 
 class NodeRow(Base):
