@@ -44,9 +44,6 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(
         default=0.5, gt=0, description="How often an idle worker looks for new jobs."
     )
-    job_max_attempts: int = Field(
-        default=8, ge=1, description="Attempts before a job is marked failed (kept, never lost)."
-    )
     job_backoff_seconds: float = Field(
         default=2.0, gt=0, description="First retry delay; doubles with every further attempt."
     )

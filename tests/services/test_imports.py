@@ -26,7 +26,11 @@ def test_versions_and_entities_spread_over_chunks_import_alike(node, chunk_lines
     )
     assert (result.reports, result.versions, result.rejected) == (5, 7, 0)
     exported = [json.loads(line) for line in exports.export_lines(node)]
-    versions = [(line["id"], line["version"]) for line in exported if line.get("id") == "rep-1" and "title" in line]
+    versions = [
+        (line["id"], line["version"])
+        for line in exported
+        if line.get("id") == "rep-1" and "title" in line
+    ]
     assert versions == [("rep-1", 1), ("rep-1", 2), ("rep-1", 3)]
 
 
