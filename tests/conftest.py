@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from tabadul.access.policy import Principal
-from tabadul.api.app import create_app
+from tabadul.app import create_app
 from tabadul.model.accounts import Role
 from tabadul.services import accounts
 from tabadul.services.node import Node, initialise
@@ -138,11 +138,19 @@ class Person:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_person(node: Node, role: Role = Role.ANALYST, username: str | None = None) -> Person:
-    """A user of ``role`` with a fresh API token."""
+def make_person(
+    node: Node,
+    role: Role = Role.ANALYST,
+    username: str | None = None,
+    *,
+    clearance: str | None = None,
+    compartments: tuple[str, ...] = (),
+    scopes: tuple[str, ...] = ("read", "write", "exchange"),
+) -> Person:
+    """A user of ``role`` with a fresh API token (all scopes unless told otherwise)."""
     name = username or f"{role.value}{os.urandom(3).hex()}"
-    accounts.add_user(node, name, role.value)
-    token = accounts.create_token(node, name)
+    accounts.add_user(node, None, name, role.value, clearance=clearance, compartments=compartments)
+    token = accounts.create_token(node, None, name, scopes=scopes)
     return Person(accounts.authenticate_token(node, token.token), token.token)
 
 

@@ -13,6 +13,7 @@ the caller may not read.
     ├── NotFound                  404  no such record, or one the caller may not know exists
     ├── Conflict                  409  the request contradicts the stored state
     ├── ImportFailed              422  a line of an import file is bad (carries its line number)
+    ├── TooManyAttempts           429  sign-in refused for now after repeated failures
     └── ConfigurationError        500  the node is set up wrongly (bad settings, missing data dir)
 """
 
@@ -115,6 +116,19 @@ class ImportFailed(TabadulError):
         super().__init__(f"line {line}: {reason}", details)
         self.line = line
         self.reason = reason
+
+
+class TooManyAttempts(TabadulError):
+    """Too many failed sign-ins: wait (``retry_after`` seconds) before trying again."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        wait = f"{retry_after} seconds" if retry_after < 120 else f"{minutes} minutes"
+        super().__init__(f"too many failed sign-ins; try again in {wait}")
+        self.retry_after = retry_after
 
 
 class ConfigurationError(TabadulError):

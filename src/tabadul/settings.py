@@ -52,6 +52,27 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a worker may hold a job before another worker may take it over.",
     )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="A web session ends after this long without a request."
+    )
+    session_absolute_hours: int = Field(
+        default=12, ge=1, description="A web session ends this long after sign-in, whatever."
+    )
+    signin_delay_after: int = Field(
+        default=3,
+        ge=1,
+        description="Failed sign-ins (per account or address) before each try must wait longer.",
+    )
+    signin_lockout_after: int = Field(
+        default=10, ge=2, description="Failed sign-ins that lock an account or address."
+    )
+    signin_lockout_minutes: int = Field(
+        default=15, ge=1, description="How long a lockout lasts; failures older than this expire."
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send session cookies over HTTPS only (browsers allow it on localhost too).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Level of the structured log written to standard error."
     )

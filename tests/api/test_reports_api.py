@@ -205,7 +205,7 @@ def test_unknown_revoked_and_disabled_tokens_are_refused_alike(client, node, ana
     assert bad.status_code == 401
     with node.db.reading() as session:
         token_id = session.scalar(select(func.max(accounts.ApiTokenRow.id)))
-    accounts.revoke_token(node, token_id)
+    accounts.revoke_token(node, None, token_id)
     revoked = client.get("/api/v1/reports", headers=analyst.headers)
     assert revoked.status_code == 401
     assert revoked.json() == bad.json()

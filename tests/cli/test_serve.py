@@ -25,8 +25,8 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_serve_answers_over_http_and_stops_on_sigterm(settings):
     node = Node.open(settings)
-    accounts.add_user(node, "ana", "analyst")
-    token = accounts.create_token(node, "ana").token
+    accounts.add_user(node, None, "ana", "analyst")
+    token = accounts.create_token(node, None, "ana", scopes=["read", "write"]).token
     node.close()
     port = free_port()
     env = {**os.environ}

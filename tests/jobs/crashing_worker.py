@@ -19,6 +19,7 @@ def die_mid_job(ctx: JobContext) -> None:
             schema="Person",
             properties={},
             caption="half",
+            classification="RESTRICTED",
             created_at=now,
             updated_at=now,
         )

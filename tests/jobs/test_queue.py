@@ -26,6 +26,7 @@ def write_entity(ctx: JobContext) -> None:
             schema="Person",
             properties={"notes": [f"attempt {ctx.job.attempt}"]},
             caption="job",
+            classification="RESTRICTED",
             created_at=now,
             updated_at=now,
         )

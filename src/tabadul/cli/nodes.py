@@ -9,7 +9,7 @@ from types import FrameType
 import click
 import uvicorn
 
-from tabadul.api.app import create_app
+from tabadul.app import create_app
 from tabadul.cli.common import (
     data_dir_option,
     emit,

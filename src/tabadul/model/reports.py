@@ -90,6 +90,7 @@ class ReportContent:
     topics: tuple[str, ...]
     date_of_information: dt.date | None
     classification: str
+    compartments: frozenset[str]
     handling: Handling
     grading: Grading
     nature: Nature

@@ -21,6 +21,10 @@ class EntityIn(Strict):
     schema_: str = Field(alias="schema")
     properties: dict[str, list[str | int | float]] = Field(default_factory=dict)
     category: str | None = None
+    # An entity recorded on its own (an import line) may carry its own protection;
+    # entities sent with a report take the report's.
+    classification: str | None = None
+    compartments: list[str] | None = None
     # FtM JSON written by other tools carries these; they are accepted and ignored.
     caption: str | None = Field(default=None, exclude=True)
     datasets: list[str] | None = Field(default=None, exclude=True)
@@ -35,6 +39,9 @@ class EntityOut(BaseModel):
     properties: dict[str, list[str]]
     caption: str
     category: str | None = None
+    classification: str
+    compartments: list[str]
+    independent: bool
     created_at: dt.datetime
     updated_at: dt.datetime
     reports: list[str] | None = Field(default=None, description="Reports that mention it.")

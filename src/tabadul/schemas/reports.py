@@ -45,6 +45,9 @@ class ReportIn(Strict):
     topics: list[str] = Field(default_factory=list)
     date_of_information: dt.date | None = None
     classification: str | None = Field(default=None, description="Lowest level if absent.")
+    compartments: list[str] = Field(
+        default_factory=list, description="Need-to-know groups a reader must belong to."
+    )
     handling: HandlingIn
     grading: GradingIn | None = Field(default=None, description="Ungraded (F6) if absent.")
     nature: Literal["fact", "assessment"] = "fact"
@@ -100,6 +103,14 @@ class VersionSummary(BaseModel):
     recorded_by: str | None
 
 
+class ReportReceipt(BaseModel):
+    """What a token that may write but not read gets back: the report's identity, no content."""
+
+    id: str
+    version: int
+    status: str
+
+
 class ReportOut(BaseModel):
     """A report as the node serves it (one version, by default the current one)."""
 
@@ -114,6 +125,7 @@ class ReportOut(BaseModel):
     topics: list[str]
     date_of_information: dt.date | None
     classification: str
+    compartments: list[str]
     handling: dict[str, object]
     grading: dict[str, str]
     nature: str

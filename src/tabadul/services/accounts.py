@@ -1,18 +1,38 @@
-"""Accounts: adding users, handing out and checking API tokens."""
+"""Accounts: users, their clearance and compartments, passwords, and API tokens.
+
+Functions that manage accounts take an ``actor``: a principal, whom the
+access policy must allow to manage users (administrators), or ``None`` for
+the node's operator at the console (the ``tabadul`` command, run by whoever
+holds the data directory and therefore the node itself).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from tabadul.access.passwords import generate_password, hash_password
-from tabadul.access.policy import Principal
+from tabadul.access.passwords import (
+    generate_password,
+    hash_password,
+    password_problems,
+    verify_password,
+)
+from tabadul.access.policy import ALL_SCOPES, Action, Kind, Principal, Scope
 from tabadul.access.tokens import display_prefix, generate_token, token_hash
-from tabadul.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
+from tabadul.errors import (
+    AuthenticationRequired,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from tabadul.model.accounts import Role
+from tabadul.model.protection import clean_compartments
+from tabadul.schemas.accounts import TokenOut, UserOut
 from tabadul.services.node import Node
 from tabadul.storage import accounts
 from tabadul.storage.tables import ApiTokenRow, UserRow
@@ -22,14 +42,14 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # Writing last_used on every request would make every read a write; a minute's
 # precision is what an administrator reviewing tokens needs.
 TOUCH_INTERVAL = dt.timedelta(seconds=60)
+DEFAULT_TOKEN_DAYS = 90
 
 
 @dataclass(frozen=True)
 class NewUser:
     """A created user and the one-time password to hand over."""
 
-    username: str
-    role: str
+    user: UserOut
     password: str
 
 
@@ -37,71 +57,218 @@ class NewUser:
 class NewToken:
     """A created token: shown once, never stored in clear."""
 
-    id: int
-    username: str
+    record: TokenOut
     token: str
-    prefix: str
 
 
-def add_user(node: Node, username: str, role: str, display_name: str | None = None) -> NewUser:
+# -- users ------------------------------------------------------------------
+
+
+def add_user(
+    node: Node,
+    actor: Principal | None,
+    username: str,
+    role: str,
+    *,
+    clearance: str | None = None,
+    compartments: Iterable[str] = (),
+    display_name: str | None = None,
+) -> NewUser:
     """Create a user with a generated password."""
+    _require_manager(node, actor, Kind.USER)
     name = username.strip().lower()
     if not USERNAME.match(name):
         raise ValidationFailed.field(
             "username", "2-64 characters: lower-case letters, digits, '.', '_' or '-'"
         )
-    try:
-        parsed = Role.parse(role)
-    except ValueError as exc:
-        raise ValidationFailed.field("role", str(exc)) from None
+    parsed = _role(role)
+    level = node.classification.parse(clearance or node.classification.lowest, "clearance")
+    groups = clean_compartments(compartments)
     password = generate_password()
     now = utcnow()
     with node.db.transaction() as session:
         if accounts.user_by_name(session, name) is not None:
             raise Conflict(f"a user called {name!r} already exists")
-        session.add(
-            UserRow(
-                username=name,
-                role=parsed.value,
-                password_hash=hash_password(password),
-                display_name=display_name,
-                disabled=False,
-                created_at=now,
-                updated_at=now,
-            )
+        row = UserRow(
+            username=name,
+            role=parsed.value,
+            password_hash=hash_password(password),
+            clearance=level,
+            display_name=display_name,
+            disabled=False,
+            created_at=now,
+            updated_at=now,
         )
-    return NewUser(name, parsed.value, password)
+        session.add(row)
+        session.flush()
+        accounts.set_compartments(session, row.id, groups)
+        return NewUser(_user_out(row, groups), password)
 
 
-def list_users(node: Node) -> list[UserRow]:
+def list_users(node: Node, actor: Principal | None) -> list[UserOut]:
     """Every user of the node."""
+    _require_manager(node, actor, Kind.USER, Action.READ)
     with node.db.reading() as session:
-        return accounts.users(session)
+        rows = accounts.users(session)
+        groups = accounts.compartments_of(session, [r.id for r in rows])
+        return [_user_out(r, groups.get(r.id, frozenset())) for r in rows]
 
 
-def create_token(node: Node, username: str, label: str | None = None) -> NewToken:
-    """A new API token for ``username``."""
+def change_user(
+    node: Node,
+    actor: Principal | None,
+    username: str,
+    *,
+    role: str | None = None,
+    clearance: str | None = None,
+    compartments: Iterable[str] | None = None,
+    add_compartments: Iterable[str] = (),
+    remove_compartments: Iterable[str] = (),
+    disabled: bool | None = None,
+    display_name: str | None = None,
+) -> UserOut:
+    """Change a user's role, clearance, compartments, name, or disable them.
+
+    Disabling a user ends their sessions at once; their tokens stop working.
+    """
+    _require_manager(node, actor, Kind.USER)
+    with node.db.transaction() as session:
+        row = _user(session, username)
+        if actor is not None and row.id == actor.user_id and (disabled or role):
+            raise PermissionDenied("administrators cannot disable themselves or change their role")
+        if role is not None:
+            row.role = _role(role).value
+        if clearance is not None:
+            row.clearance = node.classification.parse(clearance, "clearance")
+        if display_name is not None:
+            row.display_name = display_name
+        groups = accounts.compartments_of(session, [row.id]).get(row.id, frozenset())
+        if compartments is not None:
+            groups = clean_compartments(compartments)
+        groups = (groups | clean_compartments(add_compartments)) - clean_compartments(
+            remove_compartments, "remove"
+        )
+        accounts.set_compartments(session, row.id, groups)
+        if disabled is not None:
+            row.disabled = disabled
+            if disabled:
+                accounts.end_sessions(session, row.id, utcnow())
+        row.updated_at = utcnow()
+        return _user_out(row, groups)
+
+
+def reset_password(node: Node, actor: Principal | None, username: str) -> str:
+    """Give a user a new generated password (ending their sessions); returns it, once."""
+    _require_manager(node, actor, Kind.USER)
+    password = generate_password()
+    with node.db.transaction() as session:
+        row = _user(session, username)
+        row.password_hash = hash_password(password)
+        row.password_changed_at = None  # generated, not chosen
+        row.updated_at = utcnow()
+        accounts.end_sessions(session, row.id, utcnow())
+    return password
+
+
+def reset_totp(node: Node, actor: Principal | None, username: str) -> None:
+    """Forget a user's authenticator (lost phone): they enrol again at their next sign-in."""
+    _require_manager(node, actor, Kind.USER)
+    with node.db.transaction() as session:
+        row = _user(session, username)
+        row.totp_secret = None
+        row.totp_enabled_at = None
+        row.totp_last_step = None
+        row.updated_at = utcnow()
+        accounts.end_sessions(session, row.id, utcnow())
+
+
+def change_password(node: Node, actor: Principal, current: str, new: str) -> None:
+    """Change one's own password, checking the old one and the rules for the new one."""
+    _require_own(node, actor)
+    with node.db.transaction() as session:
+        row = _user(session, actor.username)
+        if not verify_password(row.password_hash, current):
+            raise ValidationFailed.field("current_password", "is not your current password")
+        problems = password_problems(new, [row.username, node.identity.name, "tabadul"])
+        if problems:
+            raise ValidationFailed.field("new_password", problems[0])
+        if verify_password(row.password_hash, new):
+            raise ValidationFailed.field("new_password", "is the same as the current one")
+        row.password_hash = hash_password(new)
+        row.password_changed_at = utcnow()
+        row.updated_at = utcnow()
+
+
+def me(node: Node, actor: Principal) -> Principal:
+    """The caller's principal (anyone may ask who they are)."""
+    return actor
+
+
+# -- tokens -----------------------------------------------------------------
+
+
+def create_token(
+    node: Node,
+    actor: Principal | None,
+    username: str,
+    *,
+    scopes: Iterable[str] = ("read",),
+    expires_in_days: int | None = DEFAULT_TOKEN_DAYS,
+    label: str | None = None,
+) -> NewToken:
+    """A new API token for ``username``: one's own, or anyone's for an administrator."""
+    try:
+        wanted = sorted({Scope(s).value for s in scopes})
+    except ValueError:
+        raise ValidationFailed.field("scopes", "use read, write and/or exchange") from None
+    if not wanted:
+        raise ValidationFailed.field("scopes", "a token needs at least one scope")
+    if expires_in_days is not None and not 1 <= expires_in_days <= 366:
+        raise ValidationFailed.field("expires_in_days", "between 1 and 366 days")
     token = generate_token()
+    now = utcnow()
     with node.db.transaction() as session:
         user = _user(session, username)
+        if actor is not None and actor.user_id != user.id:
+            _require_manager(node, actor, Kind.TOKEN)
+        elif actor is not None:
+            _require_own(node, actor)
+            if not {Scope(s) for s in wanted} <= actor.scopes:
+                raise PermissionDenied("a token cannot create a token with scopes it does not have")
         row = ApiTokenRow(
             user_id=user.id,
             token_hash=token_hash(token),
             prefix=display_prefix(token),
             label=label,
-            created_at=utcnow(),
+            scopes=wanted,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
         )
         session.add(row)
         session.flush()
-        return NewToken(row.id, user.username, token, row.prefix)
+        return NewToken(_token_out(row, user.username), token)
 
 
-def revoke_token(node: Node, token_id: int) -> None:
+def list_tokens(node: Node, actor: Principal | None, username: str) -> list[TokenOut]:
+    """A user's tokens (one's own, or anyone's for an administrator)."""
+    with node.db.reading() as session:
+        user = _user(session, username)
+        if actor is not None and actor.user_id != user.id:
+            _require_manager(node, actor, Kind.TOKEN, Action.READ)
+        return [_token_out(t, user.username) for t in accounts.tokens_of(session, user.id)]
+
+
+def revoke_token(node: Node, actor: Principal | None, token_id: int) -> None:
     """Stop a token from working, at once and for good."""
     with node.db.transaction() as session:
         row = session.get(ApiTokenRow, token_id)
         if row is None:
             raise NotFound(f"no token {token_id}")
+        if actor is not None and actor.user_id != row.user_id:
+            if not node.policy.allows_role(actor, Action.MANAGE, Kind.TOKEN):
+                raise NotFound(f"no token {token_id}")  # others' tokens are not to be known
+        elif actor is not None:
+            _require_own(node, actor)
         if row.revoked_at is None:
             row.revoked_at = utcnow()
 
@@ -112,17 +279,49 @@ def authenticate_token(node: Node, token: str) -> Principal:
     now = utcnow()
     with node.db.reading() as session:
         found = accounts.token_with_user(session, token_hash(token))
-    if found is None:
-        raise refused
-    row, user = found
-    if row.revoked_at is not None or user.disabled:
-        raise refused
-    if row.expires_at is not None and row.expires_at <= now:
-        raise refused
+        if found is None:
+            raise refused
+        row, user = found
+        if row.revoked_at is not None or user.disabled:
+            raise refused
+        if row.expires_at is not None and row.expires_at <= now:
+            raise refused
+        scopes = frozenset(Scope(s) for s in row.scopes)
+        principal = principal_of(session, user, scopes)
     if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
         with node.db.transaction() as session:
             accounts.touch_token(session, row.id, now)
-    return Principal(user.id, user.username, Role(user.role))
+    return principal
+
+
+def principal_of(
+    session: Session, user: UserRow, scopes: frozenset[Scope] = ALL_SCOPES
+) -> Principal:
+    """The principal a user row stands for."""
+    groups = accounts.compartments_of(session, [user.id]).get(user.id, frozenset())
+    return Principal(user.id, user.username, Role(user.role), user.clearance, groups, scopes)
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _require_manager(
+    node: Node, actor: Principal | None, kind: Kind, action: Action = Action.MANAGE
+) -> None:
+    if actor is not None and not node.policy.allows_role(actor, action, kind):
+        raise PermissionDenied(f"the {actor.role.value} role may not manage {kind.value}s")
+
+
+def _require_own(node: Node, actor: Principal) -> None:
+    if not node.policy.allows_role(actor, Action.UPDATE, Kind.ACCOUNT):
+        raise PermissionDenied("this token may only read")
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role.parse(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("role", str(exc)) from None
 
 
 def _user(session: Session, username: str) -> UserRow:
@@ -130,3 +329,30 @@ def _user(session: Session, username: str) -> UserRow:
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
+
+
+def _user_out(row: UserRow, compartments: frozenset[str]) -> UserOut:
+    return UserOut(
+        username=row.username,
+        role=row.role,
+        clearance=row.clearance,
+        compartments=sorted(compartments),
+        display_name=row.display_name,
+        disabled=row.disabled,
+        totp_enrolled=row.totp_enabled_at is not None,
+        created_at=row.created_at,
+    )
+
+
+def _token_out(row: ApiTokenRow, username: str) -> TokenOut:
+    return TokenOut(
+        id=row.id,
+        username=username,
+        prefix=row.prefix,
+        label=row.label,
+        scopes=list(row.scopes),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+    )

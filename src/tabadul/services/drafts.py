@@ -26,6 +26,7 @@ from tabadul.model.grading import Grading
 from tabadul.model.handling import Classification, Handling
 from tabadul.model.ids import new_id
 from tabadul.model.language import clean_language, detect_language
+from tabadul.model.protection import clean_compartments
 from tabadul.model.reports import (
     Mention,
     Nature,
@@ -39,6 +40,8 @@ from tabadul.schemas.entities import EntityIn
 from tabadul.schemas.reports import ReportIn
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
+from tabadul.storage import protection
+from tabadul.storage import reports as report_store
 from tabadul.storage.reports import ReportBatch
 
 
@@ -145,12 +148,13 @@ def _content(
         rules.classification.parse, item.classification or rules.classification.lowest
     )
     topics = attempt(clean_topics, item.topics)
+    compartments = attempt(clean_compartments, item.compartments)
     if item.language is not None:
         language = attempt(clean_language, item.language)
     else:
         language = detect_language(f"{item.title}\n{item.body}")
     review_by = item.review_by or review_date(recorded_at.date(), rules.review_period_years)
-    if None in (handling, grading, classification, topics, language):
+    if None in (handling, grading, classification, topics, compartments, language):
         return None
     try:
         return ReportContent(
@@ -160,6 +164,7 @@ def _content(
             topics=topics,
             date_of_information=item.date_of_information,
             classification=classification,
+            compartments=compartments,
             handling=handling,
             grading=grading,
             nature=Nature(item.nature),
@@ -179,6 +184,14 @@ def _entities(
     for i, item in enumerate(items):
         if item.id in local_ids:
             problems.append(ErrorDetail(f"entities.{i}.id", f"{item.id!r} is used twice"))
+            continue
+        if item.classification is not None or item.compartments is not None:
+            problems.append(
+                ErrorDetail(
+                    f"entities.{i}",
+                    "entities sent with a report take its protection; label the report instead",
+                )
+            )
             continue
         try:
             entity = clean_entity(
@@ -292,6 +305,7 @@ def add_to_batch(
             "topics": list(c.topics),
             "date_of_information": c.date_of_information,
             "classification": c.classification,
+            "compartments": sorted(c.compartments),
             "handling": c.handling.to_dict(),
             "grading": c.grading.to_dict(),
             "nature": c.nature.value,
@@ -302,6 +316,7 @@ def add_to_batch(
         }
     )
     batch.topics[d.report_id] = list(c.topics)
+    batch.compartments[d.report_id] = sorted(c.compartments)
     batch.mentions.extend(
         {
             "report_id": d.report_id,
@@ -313,13 +328,34 @@ def add_to_batch(
         for m in d.mentions
     )
     for stored_id, entity in d.entities:
-        entity_rows.append(entity_row(stored_id, entity, d.recorded_at, d.recorded_by))
+        entity_rows.append(
+            entity_row(stored_id, entity, d.recorded_at, d.recorded_by, c.classification)
+        )
+
+
+def write(
+    session: Session, batch: ReportBatch, entity_rows: list[dict[str, Any]], rules: Rules
+) -> None:
+    """Store a batch and bring the protection of every entity it touches up to date."""
+    previous = [(report_id, int(v["version"]) - 1) for report_id, v in batch.updates.items()]
+    touched = {row["id"] for row in entity_rows}
+    touched |= {m["entity_id"] for m in batch.mentions}
+    touched |= {m.entity_id for m in report_store.mentions_of(session, previous)}
+    entity_store.insert(session, entity_rows)
+    report_store.store(session, batch)
+    protection.refresh_entities(session, touched, rules.classification.rank)
 
 
 def entity_row(
-    entity_id: str, entity: CleanEntity, when: dt.datetime, by: int | None
+    entity_id: str,
+    entity: CleanEntity,
+    when: dt.datetime,
+    by: int | None,
+    classification: str,
+    *,
+    independent: bool = False,
 ) -> dict[str, Any]:
-    """The row of a new entity."""
+    """The row of a new entity (its compartments are rows of their own)."""
     return {
         "id": entity_id,
         "schema": entity.schema,
@@ -329,4 +365,6 @@ def entity_row(
         "created_at": when,
         "created_by": by,
         "updated_at": when,
+        "classification": classification,
+        "independent": independent,
     }

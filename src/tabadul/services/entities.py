@@ -1,33 +1,42 @@
-"""Entity use cases: read one entity with the reports that mention it, list entities."""
+"""Entity use cases: read one entity with the reports that mention it, list entities.
+
+An entity carries the strictest protection of the reports that mention it
+(or its own, when recorded independently); the access policy decides on it
+like on any report.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tabadul.access.policy import Action, Kind, Principal, Resource
 from tabadul.errors import NotFound, PermissionDenied, ValidationFailed
 from tabadul.model.entities import schema_of
+from tabadul.model.protection import Protection
 from tabadul.schemas.common import Page
 from tabadul.schemas.entities import EntityOut
 from tabadul.services.node import Node
 from tabadul.storage import entities as store
+from tabadul.storage import protection
 from tabadul.storage.tables import EntityRow
 
 MAX_PAGE = 200
-ENTITY = Resource(Kind.ENTITY)
 
 
 def get(node: Node, actor: Principal, entity_id: str) -> EntityOut:
-    """One entity in FtM form, with the reports whose current version mentions it."""
+    """One entity in FtM form, with the reports (that the actor may read) mentioning it."""
     _require(node, actor)
     with node.db.reading() as session:
-        row = store.get(session, entity_id)
-        if row is None:
+        found = visible_entities(session, node, actor, [entity_id])
+        if not found:
             raise NotFound(f"no entity {entity_id}")
-        out = to_out(row)
-        out.reports = store.reports_mentioning(session, [entity_id])[entity_id]
+        seen = node.policy.visibility(actor)
+        visible = protection.reports_visible(seen.levels, seen.compartments)
+        out = found[0]
+        out.reports = store.reports_mentioning(session, [entity_id], visible)[entity_id]
         return out
 
 
@@ -38,24 +47,44 @@ def list_entities(
     cursor: str | None = None,
     schema: str | None = None,
 ) -> Page[EntityOut]:
-    """A page of entities in id order, optionally of one schema."""
+    """A page of the entities the actor may read, in id order, optionally of one schema."""
     _require(node, actor)
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_PAGE}")
     if schema is not None:
         schema = schema_of(schema).name
     with node.db.reading() as session:
-        rows = store.page(session, limit + 1, cursor, schema)
+        rows = store.page(session, limit + 1, cursor, visible_condition(node, actor), schema)
+        labels = protection.entity_labels(session, [r.id for r in rows[:limit]])
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    return Page[EntityOut](items=[to_out(r) for r in rows[:limit]], next=next_cursor)
+    items = [to_out(r, labels[r.id][1]) for r in rows[:limit]]
+    return Page[EntityOut](items=items, next=next_cursor)
 
 
-def entity_outs(session: Session, ids: Iterable[str]) -> list[EntityOut]:
-    """The stored entities among ``ids``, as served."""
-    return [to_out(row) for row in store.get_many(session, ids).values()]
+def visible_condition(node: Node, actor: Principal) -> ColumnElement[bool]:
+    """The policy's need-to-know rule for entities, as a SQL condition."""
+    seen = node.policy.visibility(actor)
+    return protection.entities_visible(seen.levels, seen.compartments)
 
 
-def to_out(row: EntityRow) -> EntityOut:
+def visible_entities(
+    session: Session, node: Node, actor: Principal, ids: Iterable[str]
+) -> list[EntityOut]:
+    """The stored entities among ``ids`` that the actor may read, as served."""
+    wanted = list(ids)
+    labels = protection.entity_labels(session, wanted)
+    allowed = [
+        entity_id
+        for entity_id, (level, compartments) in labels.items()
+        if node.policy.can(
+            actor, Action.READ, Resource(Kind.ENTITY, Protection(level, compartments))
+        )
+    ]
+    rows = store.get_many(session, allowed)
+    return [to_out(rows[e], labels[e][1]) for e in wanted if e in rows]
+
+
+def to_out(row: EntityRow, compartments: frozenset[str]) -> EntityOut:
     """An entity row as served."""
     return EntityOut(
         id=row.id,
@@ -63,11 +92,14 @@ def to_out(row: EntityRow) -> EntityOut:
         properties=row.properties,
         caption=row.caption,
         category=row.category,
+        classification=row.classification,
+        compartments=sorted(compartments),
+        independent=row.independent,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
 
 
 def _require(node: Node, actor: Principal) -> None:
-    if not node.policy.can(actor, Action.READ, ENTITY):
+    if not node.policy.allows_role(actor, Action.READ, Kind.ENTITY):
         raise PermissionDenied(f"the {actor.role.value} role may not read entities")

@@ -13,35 +13,54 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from tabadul.model.entities import RELATIONSHIP_SCHEMATA
+from tabadul.access.policy import Action, Kind, Principal, Resource
+from tabadul.errors import PermissionDenied
+from tabadul.model.protection import Protection
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
+from tabadul.storage import protection
 from tabadul.storage import reports as report_store
 from tabadul.storage.tables import EntityRow, ReportVersionRow
 
 
-def export_lines(node: Node) -> Iterator[str]:
-    """Every entity, then every version of every report, as JSON Lines (streamed)."""
+def export_lines(node: Node, actor: Principal | None = None) -> Iterator[str]:
+    """Every entity, then every version of every report, as JSON Lines (streamed).
+
+    With ``actor``, only what the access policy lets that person read: the
+    export of an analyst holds nothing the analyst could not open.
+    """
+    if actor is not None and not node.policy.allows_role(actor, Action.READ, Kind.REPORT):
+        raise PermissionDenied(f"the {actor.role.value} role may not export intelligence")
+    entities_seen = reports_seen = None
+    if actor is not None:
+        seen = node.policy.visibility(actor)
+        entities_seen = protection.entities_visible(seen.levels, seen.compartments)
+        reports_seen = protection.reports_visible(seen.levels, seen.compartments)
     with node.db.reading() as session:
-        relationships: list[str] = []
-        for row in entity_store.all_entities(session):
-            if row.schema in RELATIONSHIP_SCHEMATA:
-                relationships.append(row.id)
-                continue
-            yield _dumps(_entity_line(row))
-        # Relationships point at other entities, so they come after them all.
-        for start in range(0, len(relationships), 500):
-            rows = entity_store.get_many(session, relationships[start : start + 500])
-            for entity_id in relationships[start : start + 500]:
-                yield _dumps(_entity_line(rows[entity_id]))
+        # Relationships point at other entities, so they come after all the others.
+        for relationships in (False, True):
+            for row in entity_store.all_entities(session, relationships, entities_seen):
+                compartments = (
+                    protection.entity_labels(session, [row.id])[row.id][1]
+                    if row.independent
+                    else frozenset()
+                )
+                yield _dumps(_entity_line(row, compartments))
         originators: dict[str, str] = {}
         chunk: list[ReportVersionRow] = []
-        for version in report_store.all_versions(session):
+        for version in report_store.all_versions(session, reports_seen):
+            if actor is not None and not _version_readable(node, actor, version):
+                continue  # an earlier version may have been labelled more strictly
             chunk.append(version)
             if len(chunk) >= 500:
                 yield from _report_lines(session, chunk, originators)
                 chunk = []
         yield from _report_lines(session, chunk, originators)
+
+
+def _version_readable(node: Node, actor: Principal, version: ReportVersionRow) -> bool:
+    label = Protection(version.classification, frozenset(version.compartments))
+    return node.policy.can(actor, Action.READ, Resource(Kind.REPORT, label))
 
 
 def _report_lines(
@@ -73,6 +92,7 @@ def _report_lines(
                 if v.date_of_information
                 else None,
                 "classification": v.classification,
+                "compartments": v.compartments,
                 "handling": v.handling,
                 "grading": v.grading,
                 "nature": v.nature,
@@ -83,10 +103,13 @@ def _report_lines(
         )
 
 
-def _entity_line(row: EntityRow) -> dict[str, Any]:
+def _entity_line(row: EntityRow, compartments: frozenset[str]) -> dict[str, Any]:
     line: dict[str, Any] = {"id": row.id, "schema": row.schema, "properties": row.properties}
     if row.category is not None:
         line["category"] = row.category
+    if row.independent:  # otherwise its protection comes from the reports that mention it
+        line["classification"] = row.classification
+        line["compartments"] = sorted(compartments)
     return line
 
 

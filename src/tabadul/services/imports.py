@@ -39,12 +39,14 @@ from tabadul.model.entities import (
 )
 from tabadul.model.grading import Grading
 from tabadul.model.handling import Handling
+from tabadul.model.protection import Protection, strictest
 from tabadul.model.reports import ReportStatus, check_transition
 from tabadul.schemas.reports import ReportLine
 from tabadul.services import drafts
 from tabadul.services.lines import BadLine, EntityLine, Prepared, ReportDraftLine, prepare
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
+from tabadul.storage import protection
 from tabadul.storage import reports as report_store
 from tabadul.storage.reports import ReportBatch
 from tabadul.storage.tables import EntityRow
@@ -52,7 +54,16 @@ from tabadul.storage.types import utcnow
 
 CHUNK_LINES = 500
 # The fields of a version that must agree when an import meets a version it already holds.
-_COMPARED = ("status", "title", "body", "classification", "handling", "grading", "topics")
+_COMPARED = (
+    "status",
+    "title",
+    "body",
+    "classification",
+    "compartments",
+    "handling",
+    "grading",
+    "topics",
+)
 
 Progress = Callable[[int], None]
 Chunk = list[tuple[int, str]]
@@ -101,7 +112,7 @@ def import_lines(
 
     now = utcnow()
     with node.db.transaction() as session:
-        importer = _Importer(session, result, reject, recorded_by)
+        importer = _Importer(session, rules, result, reject, recorded_by)
         for chunk in _chunks(counted(), chunk_lines):
             importer.process(chunk, prepare(rules, chunk, now, recorded_by))
             if progress is not None:
@@ -120,11 +131,13 @@ class _Importer:
     def __init__(
         self,
         session: Session,
+        rules: drafts.Rules,
         result: ImportReport,
         reject: Callable[[int, str, TabadulError], None],
         recorded_by: int | None,
     ) -> None:
         self.session = session
+        self.rules = rules
         self.result = result
         self.reject = reject
         self.recorded_by = recorded_by
@@ -159,18 +172,25 @@ class _Importer:
             try:
                 properties = self._resolved(line.entity)
                 row = existing.get(line.id)
+                own = line.protection or Protection(self.rules.classification.lowest)
                 if row is None:
                     values = drafts.entity_row(
                         line.id,
                         CleanEntity(line.entity.schema, properties, line.entity.category),
                         now,
                         self.recorded_by,
+                        own.classification,
+                        independent=line.protection is not None,
                     )
                     entity_store.insert(self.session, [values])
+                    label = (own.classification, own.compartments)
+                    protection.set_entity_labels(self.session, {line.id: label})
                     existing[line.id] = EntityRow(**values)
                     self.result.entities_created += 1
                 else:
                     self._merge(row, line.entity.schema, properties, now)
+                    if line.protection is not None:
+                        self._protect(row, line.protection)
             except TabadulError as exc:
                 self._fail(line.number, exc)
 
@@ -205,6 +225,19 @@ class _Importer:
         )
         row.properties = merged
         self.result.entities_merged += 1
+
+    def _protect(self, row: EntityRow, label: Protection) -> None:
+        """An entity recorded again with a label of its own keeps the stricter of the two."""
+        held = protection.entity_labels(self.session, [row.id])[row.id]
+        merged = strictest(self.rules.classification, [Protection(*held), label])
+        assert merged is not None
+        if not row.independent:
+            entity_store.update_properties(self.session, row.id, {"independent": True})
+            row.independent = True
+        if (merged.classification, merged.compartments) != held:
+            protection.set_entity_labels(
+                self.session, {row.id: (merged.classification, merged.compartments)}
+            )
 
     # -- reports ----------------------------------------------------------
 
@@ -249,9 +282,8 @@ class _Importer:
             drafts.add_to_batch(d, batch, entity_rows, new=new)
             self.result.versions += 1
             self.result.reports += int(new)
-        entity_store.insert(self.session, entity_rows)
+        drafts.write(self.session, batch, entity_rows, self.rules)
         self.result.entities_created += len(entity_rows)
-        report_store.store(self.session, batch)
 
     def _plan(
         self, item: ReportLine, current: dict[str, int], statuses: dict[str, str]
@@ -293,6 +325,7 @@ class _Importer:
             "title": item.title,
             "body": item.body,
             "classification": (item.classification or stored.classification).upper(),
+            "compartments": sorted({c.strip().lower() for c in item.compartments}),
             "handling": Handling.build(
                 h.tlp, h.codes, h.restrictions, h.originator_control
             ).to_dict(),
@@ -306,6 +339,7 @@ class _Importer:
             "title": stored.title,
             "body": stored.body,
             "classification": stored.classification,
+            "compartments": list(stored.compartments),
             "handling": dict(stored.handling),
             "grading": dict(stored.grading),
             "topics": list(stored.topics),

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from tabadul.errors import ErrorDetail, TabadulError, ValidationFailed
 from tabadul.model.entities import CleanEntity, clean_entity, valid_entity_id
+from tabadul.model.protection import Protection, clean_compartments
 from tabadul.schemas.common import validation_failed
 from tabadul.schemas.entities import EntityIn
 from tabadul.schemas.reports import ReportLine
@@ -29,6 +30,9 @@ class EntityLine:
     number: int
     id: str
     entity: CleanEntity
+    # Its own protection when the line gives one ("recorded independently");
+    # None: it takes the strictest protection of the reports that mention it.
+    protection: Protection | None
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,13 @@ def _prepare_line(
             entity = clean_entity(
                 item.schema_, item.properties, item.category, phone_region=rules.phone_region
             )
-            return EntityLine(number, item.id, entity)
+            label = None
+            if item.classification is not None or item.compartments is not None:
+                level = rules.classification.parse(
+                    item.classification or rules.classification.lowest
+                )
+                label = Protection(level, clean_compartments(item.compartments or ()))
+            return EntityLine(number, item.id, entity, label)
         if "title" in data:
             report = ReportLine.model_validate(data)
             if report.id is not None:

@@ -9,11 +9,14 @@ agencies' data.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from tabadul.access.keyring import MASTER_BYTES, Keyring
 from tabadul.access.passwords import generate_password, hash_password
 from tabadul.access.policy import Policy
 from tabadul.errors import ConfigurationError, Conflict, ValidationFailed
@@ -28,6 +31,7 @@ from tabadul.storage.tables import NodeRow, UserRow
 from tabadul.storage.types import utcnow
 
 NODE_FILE = "node.json"
+SECRET_FILE = "secret.key"  # noqa: S105 (a file name, not a secret)
 DEFAULT_URL = "http://127.0.0.1:8000"
 ADMIN_USERNAME = "admin"
 
@@ -54,17 +58,21 @@ class InitResult:
 class Node:
     """Everything a service needs to act on this node."""
 
-    def __init__(self, settings: Settings, db: Database, identity: Identity) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, identity: Identity, keyring: Keyring
+    ) -> None:
         self.settings = settings
         self.db = db
         self.identity = identity
+        self.keyring = keyring
         self.classification = Classification.of(settings.classification_levels)
-        self.policy = Policy()
+        self.policy = Policy(self.classification)
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
         """Open an initialised node, bringing its database schema up to date."""
         marker = _read_marker(settings.data_dir)
+        keyring = Keyring(_master_secret(settings.data_dir))
         db = Database(settings.sqlalchemy_url)
         try:
             migrate.upgrade(db)
@@ -79,7 +87,7 @@ class Node:
         except BaseException:
             db.dispose()
             raise
-        return cls(settings, db, Identity(row.id, row.name, row.country, row.url))
+        return cls(settings, db, Identity(row.id, row.name, row.country, row.url), keyring)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -121,12 +129,14 @@ def initialise(
                     username=ADMIN_USERNAME,
                     role=Role.ADMINISTRATOR.value,
                     password_hash=hash_password(password),
+                    clearance=Classification.of(settings.classification_levels).lowest,
                     display_name="Node administrator",
                     disabled=False,
                     created_at=now,
                     updated_at=now,
                 )
             )
+        _master_secret(data_dir)
         _write_marker(data_dir, node_id)
     finally:
         db.dispose()
@@ -139,6 +149,22 @@ def _write_marker(data_dir: Path, node_id: str) -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump({"node_id": node_id}, handle)
         handle.write("\n")
+
+
+def _master_secret(data_dir: Path) -> bytes:
+    """The node's master secret, created (owner-only) the first time it is needed."""
+    path = data_dir / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            raise ConfigurationError(
+                f"{path} must be readable by its owner only (chmod 600)"
+            ) from None
+        return base64.b64decode(path.read_bytes())
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(base64.b64encode(secrets.token_bytes(MASTER_BYTES)) + b"\n")
+    return base64.b64decode(path.read_bytes())
 
 
 def _read_marker(data_dir: Path) -> str:

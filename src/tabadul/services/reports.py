@@ -1,7 +1,9 @@
 """Report use cases: record, correct (new version), withdraw, read and list.
 
 Every change is a new version in one transaction with the report's entities
-and mentions; nothing is overwritten.
+and mentions; nothing is overwritten. Every read goes through the access
+policy: a report the actor may not read is "not found", and is simply absent
+from lists.
 """
 
 from __future__ import annotations
@@ -11,53 +13,56 @@ import binascii
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tabadul.access.policy import Action, Kind, Principal, Resource
-from tabadul.errors import NotFound, PermissionDenied, ValidationFailed
-from tabadul.model.reports import ReportStatus, check_transition
+from tabadul.errors import ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from tabadul.model.protection import Protection
+from tabadul.model.reports import ReportContent, ReportStatus, check_transition
 from tabadul.schemas.common import Page
 from tabadul.schemas.reports import (
     MentionOut,
     ReportIn,
     ReportOut,
+    ReportReceipt,
     ReportVersionIn,
     VersionSummary,
 )
 from tabadul.services import drafts
-from tabadul.services.entities import entity_outs
+from tabadul.services.entities import visible_entities
 from tabadul.services.node import Node
-from tabadul.storage import accounts
-from tabadul.storage import entities as entity_store
+from tabadul.storage import accounts, protection
 from tabadul.storage import reports as store
 from tabadul.storage.reports import ReportBatch, ReportFilter
 from tabadul.storage.tables import ReportRow, ReportVersionRow
 from tabadul.storage.types import utcnow
 
 MAX_PAGE = 200
-REPORT = Resource(Kind.REPORT)
 
 
-def record(node: Node, actor: Principal, item: ReportIn) -> ReportOut:
+def record(node: Node, actor: Principal, item: ReportIn) -> ReportOut | ReportReceipt:
     """Record a new report with its entities and mentions, in one transaction."""
     _require(node, actor, Action.CREATE)
+    rules = drafts.Rules.of(node)
     with node.db.transaction() as session:
-        d = drafts.draft(
-            drafts.Rules.of(node), item, recorded_at=utcnow(), recorded_by=actor.user_id
-        )
-        _store(session, d, new=True)
-        return _out(session, *_rows(session, d.report_id, None))
+        d = drafts.draft(rules, item, recorded_at=utcnow(), recorded_by=actor.user_id)
+        _check_label(node, actor, d.content)
+        _store(session, rules, d, new=True)
+        return _written(session, node, actor, d.report_id)
 
 
-def add_version(node: Node, actor: Principal, report_id: str, item: ReportVersionIn) -> ReportOut:
+def add_version(
+    node: Node, actor: Principal, report_id: str, item: ReportVersionIn
+) -> ReportOut | ReportReceipt:
     """Record a corrected or released version of a report; earlier versions stay."""
     _require(node, actor, Action.UPDATE)
+    rules = drafts.Rules.of(node)
     with node.db.transaction() as session:
-        current = _current(session, node, report_id, lock=True)
-        status = ReportStatus(item.status)
-        check_transition(ReportStatus(current.status), status)
+        current = _readable(session, node, actor, report_id, lock=True)
+        check_transition(ReportStatus(current.status), ReportStatus(item.status))
         d = drafts.draft(
-            drafts.Rules.of(node),
+            rules,
             item,
             report_id=report_id,
             version=current.version + 1,
@@ -66,22 +71,25 @@ def add_version(node: Node, actor: Principal, report_id: str, item: ReportVersio
             originator=current.originator,
             note=item.note,
         )
-        _store(session, d, new=False)
-        return _out(session, *_rows(session, report_id, None))
+        _check_label(node, actor, d.content)
+        _store(session, rules, d, new=False)
+        return _written(session, node, actor, report_id)
 
 
-def withdraw(node: Node, actor: Principal, report_id: str, reason: str) -> ReportOut:
+def withdraw(
+    node: Node, actor: Principal, report_id: str, reason: str
+) -> ReportOut | ReportReceipt:
     """Withdraw a report: a final version with the same content, status withdrawn, and why."""
     _require(node, actor, Action.WITHDRAW)
     with node.db.transaction() as session:
-        current = _current(session, node, report_id, lock=True)
+        current = _readable(session, node, actor, report_id, lock=True)
         check_transition(ReportStatus(current.status), ReportStatus.WITHDRAWN)
         version = store.get_version(session, report_id, current.version)
         assert version is not None
         now = utcnow()
         row = {
             column: getattr(version, column)
-            for column in ReportVersionRow.__table__.columns.keys()  # noqa: SIM118 (not a dict)
+            for column in ReportVersionRow.__table__.columns.keys()  # noqa: SIM118
         }
         row.update(
             version=current.version + 1,
@@ -103,6 +111,7 @@ def withdraw(node: Node, actor: Principal, report_id: str, reason: str) -> Repor
         batch = ReportBatch(
             versions=[row],
             topics={report_id: list(version.topics)},
+            compartments={report_id: list(version.compartments)},
             mentions=mentions,
             updates={
                 report_id: {
@@ -112,22 +121,22 @@ def withdraw(node: Node, actor: Principal, report_id: str, reason: str) -> Repor
                 }
             },
         )
-        store.store(session, batch)
-        return _out(session, *_rows(session, report_id, None))
+        drafts.write(session, batch, [], drafts.Rules.of(node))
+        return _written(session, node, actor, report_id)
 
 
 def get(node: Node, actor: Principal, report_id: str, version: int | None = None) -> ReportOut:
     """One report as of its current version, or as of ``version``."""
     _require(node, actor, Action.READ)
     with node.db.reading() as session:
-        return _out(session, *_rows(session, report_id, version))
+        return _out(session, node, actor, *_rows(session, node, actor, report_id, version))
 
 
 def versions(node: Node, actor: Principal, report_id: str) -> list[VersionSummary]:
     """The history of a report, oldest first."""
     _require(node, actor, Action.READ)
     with node.db.reading() as session:
-        _current(session, node, report_id)
+        _readable(session, node, actor, report_id)
         rows = store.versions_of(session, report_id)
         names = accounts.usernames(session, {r.recorded_by for r in rows if r.recorded_by})
         return [
@@ -150,16 +159,27 @@ def list_reports(
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page[ReportOut]:
-    """A page of reports (current versions), newest first."""
+    """A page of the reports the actor may read (current versions), newest first."""
     _require(node, actor, Action.READ)
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_PAGE}")
     after = decode_cursor(cursor) if cursor else None
     with node.db.reading() as session:
-        rows = store.page(session, filters, limit + 1, after)
-        items = _outs(session, rows[:limit])
+        rows = store.page(session, filters, limit + 1, after, visible_reports(node, actor))
+        items = _outs(session, node, actor, rows[:limit])
     next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
     return Page[ReportOut](items=items, next=next_cursor)
+
+
+def visible_reports(node: Node, actor: Principal) -> ColumnElement[bool]:
+    """The policy's need-to-know rule for reports, as a SQL condition."""
+    seen = node.policy.visibility(actor)
+    return protection.reports_visible(seen.levels, seen.compartments)
+
+
+def report_resource(label: tuple[str, frozenset[str]]) -> Resource:
+    """A report's protection as the policy's resource."""
+    return Resource(Kind.REPORT, Protection(label[0], label[1]))
 
 
 def encode_cursor(value: str) -> str:
@@ -177,59 +197,98 @@ def decode_cursor(cursor: str) -> str:
 
 
 def _require(node: Node, actor: Principal, action: Action) -> None:
-    if not node.policy.can(actor, action, REPORT):
+    if not node.policy.allows_role(actor, action, Kind.REPORT):
         raise PermissionDenied(f"the {actor.role.value} role may not {action.value} reports")
 
 
-def _store(session: Session, d: drafts.Draft, *, new: bool) -> None:
+def _check_label(node: Node, actor: Principal, content: ReportContent) -> None:
+    """Nobody labels a report so that they could not read it themselves."""
+    problems = []
+    if not node.policy.needs_know(actor, Protection(content.classification)):
+        problems.append(ErrorDetail("classification", "is above your clearance"))
+    missing = sorted(content.compartments - actor.compartments)
+    if missing:
+        problems.append(ErrorDetail("compartments", f"you do not belong to {', '.join(missing)}"))
+    if problems:
+        raise ValidationFailed("; ".join(f"{p.field}: {p.message}" for p in problems), problems)
+
+
+def _store(session: Session, rules: drafts.Rules, d: drafts.Draft, *, new: bool) -> None:
     failures = drafts.resolve(session, [d])
     if failures:
         raise failures[0]
     batch = ReportBatch()
     entity_rows: list[dict[str, Any]] = []
     drafts.add_to_batch(d, batch, entity_rows, new=new)
-    entity_store.insert(session, entity_rows)
-    store.store(session, batch)
+    drafts.write(session, batch, entity_rows, rules)
 
 
-def _current(session: Session, node: Node, report_id: str, *, lock: bool = False) -> ReportRow:
+def _written(
+    session: Session, node: Node, actor: Principal, report_id: str
+) -> ReportOut | ReportReceipt:
+    """The stored report as served — or, to a token that may not read, only its identity."""
+    if not node.policy.allows_role(actor, Action.READ, Kind.REPORT):
+        row = store.get(session, report_id)
+        assert row is not None
+        return ReportReceipt(id=row.id, version=row.version, status=row.status)
+    return _out(session, node, actor, *_rows(session, node, actor, report_id, None))
+
+
+def _readable(
+    session: Session, node: Node, actor: Principal, report_id: str, *, lock: bool = False
+) -> ReportRow:
+    """The report, if the actor may read it; otherwise exactly as if it did not exist."""
     row = store.get(session, report_id, for_update=lock and not node.db.is_sqlite)
-    if row is None:
+    label = protection.report_labels(session, [report_id]).get(report_id)
+    if (
+        row is None
+        or label is None
+        or not node.policy.can(actor, Action.READ, report_resource(label))
+    ):
         raise NotFound(f"no report {report_id}")
     return row
 
 
 def _rows(
-    session: Session, report_id: str, version: int | None
+    session: Session, node: Node, actor: Principal, report_id: str, version: int | None
 ) -> tuple[ReportRow, ReportVersionRow]:
-    row = store.get(session, report_id)
-    if row is None:
-        raise NotFound(f"no report {report_id}")
+    row = _readable(session, node, actor, report_id)
     version_row = store.get_version(session, report_id, version or row.version)
     if version_row is None:
+        raise NotFound(f"report {report_id} has no version {version}")
+    # An earlier version may have carried a stricter label than the current one.
+    label = Protection(version_row.classification, frozenset(version_row.compartments))
+    if not node.policy.can(actor, Action.READ, Resource(Kind.REPORT, label)):
         raise NotFound(f"report {report_id} has no version {version}")
     return row, version_row
 
 
-def _out(session: Session, row: ReportRow, version: ReportVersionRow) -> ReportOut:
-    return _outs(session, [(row, version)])[0]
+def _out(
+    session: Session, node: Node, actor: Principal, row: ReportRow, version: ReportVersionRow
+) -> ReportOut:
+    return _outs(session, node, actor, [(row, version)])[0]
 
 
-def _outs(session: Session, rows: Sequence[tuple[ReportRow, ReportVersionRow]]) -> list[ReportOut]:
-    """Reports as served, with their mentions and entities fetched in a few queries."""
+def _outs(
+    session: Session,
+    node: Node,
+    actor: Principal,
+    rows: Sequence[tuple[ReportRow, ReportVersionRow]],
+) -> list[ReportOut]:
+    """Reports as served, with the mentions and entities the actor may see."""
     mentions = store.mentions_of(session, [(v.report_id, v.version) for _, v in rows])
+    entities = {
+        e.id: e for e in visible_entities(session, node, actor, {m.entity_id for m in mentions})
+    }
     by_version: dict[tuple[str, int], list[Any]] = {}
     for m in mentions:
-        by_version.setdefault((m.report_id, m.version), []).append(m)
-    entities = {e.id: e for e in entity_outs(session, {m.entity_id for m in mentions})}
+        if m.entity_id in entities:  # a mention of an entity the actor may not read is left out
+            by_version.setdefault((m.report_id, m.version), []).append(m)
     names = accounts.usernames(session, {v.recorded_by for _, v in rows if v.recorded_by})
     out = []
     for row, v in rows:
         own = by_version.get((v.report_id, v.version), [])
-        seen: list[str] = []
-        for m in own:
-            if m.entity_id not in seen:
-                seen.append(m.entity_id)
+        seen = list(dict.fromkeys(m.entity_id for m in own))
         out.append(
             ReportOut(
                 id=row.id,
@@ -243,6 +302,7 @@ def _outs(session: Session, rows: Sequence[tuple[ReportRow, ReportVersionRow]]) 
                 topics=list(v.topics),
                 date_of_information=v.date_of_information,
                 classification=v.classification,
+                compartments=list(v.compartments),
                 handling=dict(v.handling),
                 grading=dict(v.grading),
                 nature=v.nature,
@@ -250,7 +310,7 @@ def _outs(session: Session, rows: Sequence[tuple[ReportRow, ReportVersionRow]]) 
                 note=v.note,
                 recorded_at=v.recorded_at,
                 recorded_by=names.get(v.recorded_by) if v.recorded_by else None,
-                entities=[entities[e] for e in seen if e in entities],
+                entities=[entities[e] for e in seen],
                 mentions=[
                     MentionOut(
                         entity=m.entity_id,

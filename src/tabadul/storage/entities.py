@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
+from tabadul.model.entities import RELATIONSHIP_SCHEMATA
 from tabadul.storage.tables import EntityRow, MentionRow, ReportRow, table
 
 
@@ -58,8 +59,10 @@ def update_properties(session: Session, entity_id: str, values: dict[str, Any]) 
     session.execute(update(EntityRow).where(EntityRow.id == entity_id).values(**values))
 
 
-def reports_mentioning(session: Session, entity_ids: Sequence[str]) -> dict[str, list[str]]:
-    """For each entity, the reports whose current version mentions it (newest first)."""
+def reports_mentioning(
+    session: Session, entity_ids: Sequence[str], visible: ColumnElement[bool]
+) -> dict[str, list[str]]:
+    """For each entity, the ``visible`` reports whose current version mentions it (newest first)."""
     if not entity_ids:
         return {}
     query = (
@@ -68,7 +71,7 @@ def reports_mentioning(session: Session, entity_ids: Sequence[str]) -> dict[str,
             ReportRow,
             (ReportRow.id == MentionRow.report_id) & (ReportRow.version == MentionRow.version),
         )
-        .where(MentionRow.entity_id.in_(list(entity_ids)))
+        .where(MentionRow.entity_id.in_(list(entity_ids)), visible)
         .distinct()
         .order_by(MentionRow.report_id.desc())
     )
@@ -79,10 +82,14 @@ def reports_mentioning(session: Session, entity_ids: Sequence[str]) -> dict[str,
 
 
 def page(
-    session: Session, limit: int, after: str | None, schema: str | None = None
+    session: Session,
+    limit: int,
+    after: str | None,
+    visible: ColumnElement[bool],
+    schema: str | None = None,
 ) -> list[EntityRow]:
-    """Entities ordered by id, after the cursor id ``after``."""
-    query = select(EntityRow).order_by(EntityRow.id).limit(limit)
+    """The ``visible`` entities ordered by id, after the cursor id ``after``."""
+    query = select(EntityRow).where(visible).order_by(EntityRow.id).limit(limit)
     if after is not None:
         query = query.where(EntityRow.id > after)
     if schema is not None:
@@ -90,9 +97,22 @@ def page(
     return list(session.scalars(query))
 
 
-def all_entities(session: Session, batch_size: int = 1000) -> Iterable[EntityRow]:
-    """Every entity, streamed in id order."""
-    query = select(EntityRow).order_by(EntityRow.id).execution_options(yield_per=batch_size)
+def all_entities(
+    session: Session,
+    relationships: bool,
+    visible: ColumnElement[bool] | None = None,
+    batch_size: int = 1000,
+) -> Iterable[EntityRow]:
+    """Every entity that is (or is not) a relationship, optionally only ``visible`` ones, by id."""
+    kinds = EntityRow.schema.in_(RELATIONSHIP_SCHEMATA)
+    query = (
+        select(EntityRow)
+        .where(kinds if relationships else ~kinds)
+        .order_by(EntityRow.id)
+        .execution_options(yield_per=batch_size)
+    )
+    if visible is not None:
+        query = query.where(visible)
     for row in session.scalars(query):
         yield row
         session.expunge(row)

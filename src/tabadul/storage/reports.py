@@ -7,10 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import ColumnElement, delete, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
-from tabadul.storage.tables import MentionRow, ReportRow, ReportTopicRow, ReportVersionRow, table
+from tabadul.storage.tables import (
+    MentionRow,
+    ReportCompartmentRow,
+    ReportRow,
+    ReportTopicRow,
+    ReportVersionRow,
+    table,
+)
 
 
 @dataclass
@@ -21,6 +28,7 @@ class ReportBatch:
     versions: list[dict[str, Any]] = field(default_factory=list)
     # The topics of each report's newest version in the batch (older ones are replaced).
     topics: dict[str, list[str]] = field(default_factory=dict)
+    compartments: dict[str, list[str]] = field(default_factory=dict)
     mentions: list[dict[str, Any]] = field(default_factory=list)
     # Reports that already exist and get a new current version: id -> new fields.
     updates: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -48,8 +56,10 @@ def store(session: Session, batch: ReportBatch) -> None:
     for report_id, values in batch.updates.items():
         session.execute(update(ReportRow).where(ReportRow.id == report_id).values(**values))
     if batch.updates:
+        updated = list(batch.updates)
+        session.execute(delete(ReportTopicRow).where(ReportTopicRow.report_id.in_(updated)))
         session.execute(
-            delete(ReportTopicRow).where(ReportTopicRow.report_id.in_(list(batch.updates)))
+            delete(ReportCompartmentRow).where(ReportCompartmentRow.report_id.in_(updated))
         )
     if batch.versions:
         session.execute(table(ReportVersionRow).insert(), batch.versions)
@@ -60,6 +70,13 @@ def store(session: Session, batch: ReportBatch) -> None:
     ]
     if topic_rows:
         session.execute(table(ReportTopicRow).insert(), topic_rows)
+    compartment_rows = [
+        {"report_id": report_id, "compartment": compartment}
+        for report_id, compartments in batch.compartments.items()
+        for compartment in compartments
+    ]
+    if compartment_rows:
+        session.execute(table(ReportCompartmentRow).insert(), compartment_rows)
     if batch.mentions:
         session.execute(table(MentionRow).insert(), batch.mentions)
 
@@ -109,9 +126,13 @@ def mentions_of(session: Session, keys: Iterable[tuple[str, int]]) -> list[Menti
 
 
 def page(
-    session: Session, filters: ReportFilter, limit: int, after: str | None
+    session: Session,
+    filters: ReportFilter,
+    limit: int,
+    after: str | None,
+    visible: ColumnElement[bool],
 ) -> list[tuple[ReportRow, ReportVersionRow]]:
-    """Current versions of reports, newest first, after the cursor id ``after``."""
+    """Current versions of the ``visible`` reports, newest first, after the cursor id ``after``."""
     query = (
         select(ReportRow, ReportVersionRow)
         .join(
@@ -119,6 +140,7 @@ def page(
             (ReportVersionRow.report_id == ReportRow.id)
             & (ReportVersionRow.version == ReportRow.version),
         )
+        .where(visible)
         .order_by(ReportRow.id.desc())
         .limit(limit)
     )
@@ -143,10 +165,14 @@ def page(
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
-def all_versions(session: Session, batch_size: int = 500) -> Iterable[ReportVersionRow]:
-    """Every version of every report, report by report and oldest version first (streamed)."""
+def all_versions(
+    session: Session, visible: ColumnElement[bool] | None = None, batch_size: int = 500
+) -> Iterable[ReportVersionRow]:
+    """Every version of every (``visible``) report, report by report, oldest first (streamed)."""
     query = (
         select(ReportVersionRow)
+        .join(ReportRow, ReportRow.id == ReportVersionRow.report_id)
+        .where(visible if visible is not None else true())
         .order_by(ReportVersionRow.report_id, ReportVersionRow.version)
         .execution_options(yield_per=batch_size)
     )

@@ -82,6 +82,24 @@ class UserRow(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    clearance: Mapped[str] = mapped_column(String(32))
+    password_changed_at: Mapped[dt.datetime | None]
+    # The TOTP secret, encrypted with the node's secret key (Fernet); None until enrolment.
+    totp_secret: Mapped[str | None] = mapped_column(String(500))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    # The last time step a code was accepted for, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UserCompartmentRow(Base):
+    """A compartment (need-to-know group) a user belongs to."""
+
+    __tablename__ = "user_compartments"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    compartment: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ApiTokenRow(Base):
@@ -94,6 +112,7 @@ class ApiTokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     label: Mapped[str | None] = mapped_column(String(200))
+    scopes: Mapped[list[Any]]
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
@@ -129,6 +148,17 @@ class ReportTopicRow(Base):
     topic: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
+class ReportCompartmentRow(Base):
+    """A compartment of a report's current version."""
+
+    __tablename__ = "report_compartments"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    compartment: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class ReportVersionRow(Base):
     """One version of a report: everything it said, as it said it."""
 
@@ -145,6 +175,7 @@ class ReportVersionRow(Base):
     topics: Mapped[list[Any]]
     date_of_information: Mapped[dt.date | None] = mapped_column(Date)
     classification: Mapped[str] = mapped_column(String(32))
+    compartments: Mapped[list[Any]]
     handling: Mapped[dict[str, Any]]
     grading: Mapped[dict[str, Any]]
     nature: Mapped[str] = mapped_column(String(16))
@@ -167,6 +198,21 @@ class EntityRow(Base):
     created_at: Mapped[dt.datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime]
+    # Effective protection: the entity's own when recorded independently, else the
+    # strictest of the reports that mention it (kept up to date by the services).
+    classification: Mapped[str] = mapped_column(String(32), index=True)
+    independent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EntityCompartmentRow(Base):
+    """A compartment of an entity's effective protection."""
+
+    __tablename__ = "entity_compartments"
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    compartment: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class MentionRow(Base):
@@ -245,3 +291,30 @@ class JobRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+class WebSessionRow(Base):
+    """A signed-in browser session; the cookie holds a secret whose SHA-256 is kept here."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "password" after the first factor, "full" once the TOTP code was accepted.
+    stage: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+class SigninFailureRow(Base):
+    """Failed sign-ins counted per account and per address, for delays and lockouts."""
+
+    __tablename__ = "signin_failures"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime]
+    locked_until: Mapped[dt.datetime | None]

@@ -18,7 +18,7 @@ def health(node: NodeDep) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/")
+@router.get("/api")
 def root(node: NodeDep) -> dict[str, str]:
     """Where to go from here."""
     return {

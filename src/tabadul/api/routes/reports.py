@@ -12,6 +12,7 @@ from tabadul.schemas.common import Page
 from tabadul.schemas.reports import (
     ReportIn,
     ReportOut,
+    ReportReceipt,
     ReportVersionIn,
     VersionSummary,
     WithdrawIn,
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def record_report(body: ReportIn, node: NodeDep, user: CurrentUser) -> ReportOut:
+def record_report(body: ReportIn, node: NodeDep, user: CurrentUser) -> ReportOut | ReportReceipt:
     """Record a report with its entities and mentions in one transaction."""
     return reports.record(node, user, body)
 
@@ -73,7 +74,7 @@ def list_versions(report_id: str, node: NodeDep, user: CurrentUser) -> list[Vers
 @router.post("/{report_id}/versions", status_code=status.HTTP_201_CREATED)
 def add_version(
     report_id: str, body: ReportVersionIn, node: NodeDep, user: CurrentUser
-) -> ReportOut:
+) -> ReportOut | ReportReceipt:
     """Record a new version (a correction, or a draft's release); earlier versions stay."""
     return reports.add_version(node, user, report_id, body)
 
@@ -81,6 +82,6 @@ def add_version(
 @router.post("/{report_id}/withdraw")
 def withdraw_report(
     report_id: str, body: WithdrawIn, node: NodeDep, user: CurrentUser
-) -> ReportOut:
+) -> ReportOut | ReportReceipt:
     """Withdraw a report; the withdrawal is its final version."""
     return reports.withdraw(node, user, report_id, body.reason)

@@ -1,0 +1,137 @@
+"""The node's web application: the JSON API, the web pages and their shared plumbing.
+
+``create_app(settings)`` opens the node (migrating its database) when the
+application starts and closes it when it stops; with ``run_worker`` it also
+runs a job worker in a background thread, as ``tabadul serve`` does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tabadul import __version__
+from tabadul.api import errors as api_errors
+from tabadul.api.routes import accounts, entities, meta, reports
+from tabadul.errors import TabadulError
+from tabadul.jobs.handlers import handlers
+from tabadul.jobs.worker import Handler, Worker
+from tabadul.services.node import Node
+from tabadul.settings import Settings
+from tabadul.web import routes as pages
+from tabadul.web.pages import render
+from tabadul.web.security import SignInNeeded
+
+STATIC = Path(__file__).parent / "web" / "static"
+# Pages load nothing from elsewhere; the QR code is inline SVG.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    run_worker: bool = False,
+    job_handlers: Mapping[str, Handler] | None = None,
+) -> FastAPI:
+    """Build the application for the node described by ``settings``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        node = Node.open(settings)
+        app.state.node = node
+        worker = None
+        thread = None
+        if run_worker:
+            worker = Worker(node.db, settings, job_handlers or handlers())
+            worker.listen_for_commits()
+            thread = threading.Thread(target=worker.run, name="tabadul-worker", daemon=True)
+            thread.start()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None and thread is not None:
+                worker.stop()
+                thread.join(timeout=30)
+            node.close()
+
+    app = FastAPI(
+        title="Tabadul",
+        version=__version__,
+        description="Federated exchange and analysis of intelligence between partner services.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    _install_errors(app)
+    app.middleware("http")(_security_headers)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (meta.router, reports.router, entities.router, accounts.router, pages.router):
+        app.include_router(router)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api", "/federation", "/.well-known")) or path == "/healthz"
+
+
+def _install_errors(app: FastAPI) -> None:
+    """JSON envelopes for the API, HTML pages (or a redirect to sign in) for the rest."""
+    json_handlers = api_errors.handlers()
+
+    async def dispatch(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, SignInNeeded):
+            return RedirectResponse("/signin", status_code=303)
+        if _wants_json(request):
+            for kind, handler in json_handlers:
+                if isinstance(exc, kind):
+                    return await handler(request, exc)
+        status, title = _page_error(exc)
+        return render(request, "error.html", status, title=title)
+
+    for kind in (
+        SignInNeeded,
+        TabadulError,
+        RequestValidationError,
+        StarletteHTTPException,
+        Exception,
+    ):
+        app.add_exception_handler(kind, dispatch)
+
+
+def _page_error(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, TabadulError):
+        return exc.status_code, exc.message
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code, "Not found" if exc.status_code == 404 else str(exc.detail)
+    if isinstance(exc, RequestValidationError):
+        return 422, "The form was not filled in as expected"
+    api_errors.log_unexpected(exc)
+    return 500, "The node could not complete the request"
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not request.url.path.startswith("/api/docs"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if not request.url.path.startswith("/static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
