@@ -203,3 +203,29 @@ def test_import_refuses_versions_out_of_order(settings, node, cli, tmp_path):
     line = report_body(entities=[], mentions=[]) | {"id": "r-2", "version": 2}
     result = cli(settings, "import", write_lines(tmp_path / "a.jsonl", [line]), expect=1)
     assert "in order" in result.stderr
+
+
+def test_export_as_a_user_holds_only_what_they_may_read(settings, node, cli, tmp_path):
+    from tabadul.schemas.reports import ReportIn
+
+    writer = make_person(node, Role.ANALYST, clearance="SECRET", compartments=("op-a",))
+    make_person(node, Role.ANALYST, username="reader", clearance="CONFIDENTIAL")
+    for title, level, groups in [
+        ("Open one", "RESTRICTED", []),
+        ("Secret one", "SECRET", []),
+        ("Compartmented one", "RESTRICTED", ["op-a"]),
+    ]:
+        body = report_body(title=title, classification=level, compartments=groups)
+        body["entities"][0]["properties"]["name"] = [f"Person of {title}"]
+        reports.record(node, writer.principal, ReportIn.model_validate(body))
+    out = cli(settings, "export", "--as-user", "reader").stdout
+    assert "Open one" in out and "Person of Open one" in out
+    for hidden in ("Secret one", "Compartmented one"):
+        assert hidden not in out
+    assert "Person of Secret one" not in out
+    full = cli(settings, "export").stdout
+    assert "Secret one" in full and "Compartmented one" in full
+    admin = make_person(node, Role.ADMINISTRATOR, username="boss")
+    assert admin.principal.role is Role.ADMINISTRATOR
+    refused = cli(settings, "export", "--as-user", "boss", expect=1)
+    assert "may not export" in refused.stderr

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 
 from tabadul.cli.common import data_dir_option, emit, json_option, opened, reports_errors
 from tabadul.errors import NotFound
-from tabadul.services import exports, imports
+from tabadul.services import accounts, exports, imports
 from tabadul.storage import accounts as account_store
 
 
@@ -119,16 +119,18 @@ def import_(
     default=None,
     help="File to write (default: standard output).",
 )
+@click.option("--as-user", "username", default=None, help="Only what this user may read.")
 @reports_errors
-def export(data_dir: Path, output: Path | None) -> None:
+def export(data_dir: Path, output: Path | None, username: str | None) -> None:
     """Export every entity and every report version as JSON Lines."""
     with opened(data_dir) as node:
+        actor = accounts.principal_named(node, username) if username else None
         if output is None:
-            for line in exports.export_lines(node):
+            for line in exports.export_lines(node, actor):
                 sys.stdout.write(line + "\n")
             return
         partial = output.with_name(output.name + ".partial")
         with partial.open("w", encoding="utf-8") as handle:
-            for line in exports.export_lines(node):
+            for line in exports.export_lines(node, actor):
                 handle.write(line + "\n")
         partial.replace(output)  # a reader never sees a half-written export

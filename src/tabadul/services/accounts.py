@@ -199,9 +199,13 @@ def change_password(node: Node, actor: Principal, current: str, new: str) -> Non
         row.updated_at = utcnow()
 
 
-def me(node: Node, actor: Principal) -> Principal:
-    """The caller's principal (anyone may ask who they are)."""
-    return actor
+def principal_named(node: Node, username: str) -> Principal:
+    """The principal of a user, for work the operator does on their behalf (exports)."""
+    with node.db.reading() as session:
+        user = _user(session, username)
+        if user.disabled:
+            raise PermissionDenied(f"{username!r} is disabled")
+        return principal_of(session, user)
 
 
 # -- tokens -----------------------------------------------------------------
