@@ -74,7 +74,8 @@ def test_first_sign_in_enrols_an_authenticator_then_needs_its_codes(web, node):
     secret = enrol(web)
     home = web.get("/")
     assert home.status_code == 200
-    assert "ana" in home.text and "SECRET" in home.text
+    assert "ana" in home.text
+    assert "SECRET" in home.text
     with node.db.reading() as session:
         user = session.scalars(select(UserRow).where(UserRow.username == "ana")).one()
     assert user.totp_enabled_at is not None
@@ -135,7 +136,8 @@ def test_repeated_failures_slow_down_then_lock_the_account_until_it_expires(web,
                 .where(SigninFailureRow.locked_until.is_(None))
                 .values(last_failure_at=utcnow() - dt.timedelta(minutes=2))
             )
-    assert 401 in statuses and statuses[-1] == 429
+    assert 401 in statuses
+    assert statuses[-1] == 429
     locked = post_form(web, "/signin", {"username": "ana", "password": PASSWORD})
     assert locked.status_code == 429  # even the right password waits
     assert "try again in" in locked.text
