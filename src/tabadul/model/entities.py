@@ -190,8 +190,9 @@ def check_reference_range(schema_name: str, prop_name: str, target_schema: str) 
 def caption_of(schema_name: str, properties: Mapping[str, Iterable[str]]) -> str:
     """FtM's caption of an entity (its best name or number)."""
     proxy = ftm.make_entity(schema_name)
-    for prop_name, values in properties.items():
-        for value in values:
+    # Only the properties FtM draws captions from (unwound: called for every entity stored).
+    for prop_name in proxy.schema.caption:
+        for value in properties.get(prop_name, ()):
             proxy.unsafe_add(proxy.schema.properties[prop_name], value, cleaned=True)
     return str(proxy.caption)
 

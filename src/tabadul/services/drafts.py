@@ -338,11 +338,22 @@ def write(
 ) -> None:
     """Store a batch and bring the protection of every entity it touches up to date."""
     previous = [(report_id, int(v["version"]) - 1) for report_id, v in batch.updates.items()]
-    touched = {row["id"] for row in entity_rows}
-    touched |= {m["entity_id"] for m in batch.mentions}
+    new = {row["id"] for row in entity_rows}
+    # Entities sent with a report are new and named by that report alone: its label is
+    # theirs (the classification is in the row; the compartments follow). Entities named
+    # by id, or by the version a report replaces, are recomputed from all their reports.
+    touched = {m["entity_id"] for m in batch.mentions} - new
     touched |= {m.entity_id for m in report_store.mentions_of(session, previous)}
     entity_store.insert(session, entity_rows)
     report_store.store(session, batch)
+    protection.add_entity_compartments(
+        session,
+        {
+            m["entity_id"]: batch.compartments.get(m["report_id"], [])
+            for m in batch.mentions
+            if m["entity_id"] in new
+        },
+    )
     protection.refresh_entities(session, touched, rules.classification.rank)
 
 

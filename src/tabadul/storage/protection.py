@@ -87,6 +87,17 @@ def set_entity_labels(session: Session, labels: dict[str, Label]) -> None:
         session.execute(table(EntityCompartmentRow).insert(), rows)
 
 
+def add_entity_compartments(session: Session, compartments: dict[str, list[str]]) -> None:
+    """Give new entities their compartments (one statement for the batch)."""
+    rows = [
+        {"entity_id": entity_id, "compartment": c}
+        for entity_id, groups in compartments.items()
+        for c in groups
+    ]
+    if rows:
+        session.execute(table(EntityCompartmentRow).insert(), rows)
+
+
 def refresh_entities(
     session: Session, entity_ids: Collection[str], rank: Callable[[str], int]
 ) -> None:
