@@ -7,6 +7,7 @@ its own schema, migrated once and emptied between tests.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from tabadul.access.policy import Principal
 from tabadul.app import create_app
+from tabadul.cli import main
 from tabadul.model.accounts import Role
 from tabadul.services import accounts
 from tabadul.services.node import Node, initialise
@@ -135,7 +138,8 @@ class Person:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        """Bearer token and a stated purpose, as a well-behaved client sends them."""
+        return {"Authorization": f"Bearer {self.token}", "X-Tabadul-Purpose": "case TEST-1"}
 
 
 def make_person(
@@ -193,3 +197,27 @@ def client(settings: Settings, node: Node) -> Iterator[TestClient]:
     """An HTTP client for the node's application (its own Node over the same database)."""
     with TestClient(create_app(settings)) as c:
         yield c
+
+
+@pytest.fixture
+def cli():
+    """Run ``tabadul …`` in process against a node's settings; returns the click result."""
+    runner = CliRunner()
+
+    def run(settings, *args, expect=0, env=None):
+        environment = (
+            {"TABADUL_DATABASE_URL": settings.database_url} if settings.database_url else {}
+        )
+        environment.update(env or {})
+        full = [str(a) for a in args]
+        if "--data-dir" not in full and full[0] not in {"--help"}:
+            full += ["--data-dir", str(settings.data_dir)]
+        result = runner.invoke(main, full, env=environment, catch_exceptions=False)
+        assert result.exit_code == expect, result.output + (result.stderr or "")
+        return result
+
+    return run
+
+
+def as_json(result):
+    return json.loads(result.stdout)

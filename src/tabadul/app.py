@@ -20,10 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tabadul import __version__
 from tabadul.api import errors as api_errors
-from tabadul.api.routes import accounts, entities, meta, reports
+from tabadul.api.routes import accounts, audit, entities, meta, reports
 from tabadul.errors import TabadulError
 from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Handler, Worker
+from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.settings import Settings
 from tabadul.web import routes as pages
@@ -53,7 +54,8 @@ def create_app(
         worker = None
         thread = None
         if run_worker:
-            worker = Worker(node.db, settings, job_handlers or handlers())
+            auditing.schedule_checkpoints(node)
+            worker = Worker(node.db, settings, job_handlers or handlers(node))
             worker.listen_for_commits()
             thread = threading.Thread(target=worker.run, name="tabadul-worker", daemon=True)
             thread.start()
@@ -78,8 +80,9 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (meta.router, reports.router, entities.router, accounts.router, pages.router):
-        app.include_router(router)
+    routers = (meta, reports, entities, accounts, audit, pages)
+    for module in routers:
+        app.include_router(module.router)
     return app
 
 

@@ -13,6 +13,7 @@ the caller may not read.
     ├── NotFound                  404  no such record, or one the caller may not know exists
     ├── Conflict                  409  the request contradicts the stored state
     ├── ImportFailed              422  a line of an import file is bad (carries its line number)
+    ├── PurposeRequired           400  a consultation without a stated purpose
     ├── TooManyAttempts           429  sign-in refused for now after repeated failures
     └── ConfigurationError        500  the node is set up wrongly (bad settings, missing data dir)
 """
@@ -116,6 +117,19 @@ class ImportFailed(TabadulError):
         super().__init__(f"line {line}: {reason}", details)
         self.line = line
         self.reason = reason
+
+
+class PurposeRequired(TabadulError):
+    """Reading intelligence, searching and exporting need a stated purpose, which is logged."""
+
+    status_code = 400
+    code = "purpose_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "state the purpose of this consultation (a case reference or a few words) in the "
+            "X-Tabadul-Purpose header or the purpose field; it is kept in the audit log"
+        )
 
 
 class TooManyAttempts(TabadulError):

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         default=True,
         description="Send session cookies over HTTPS only (browsers allow it on localhost too).",
     )
+    audit_checkpoint_minutes: int = Field(
+        default=60, ge=1, description="How often the node signs a checkpoint of its audit log."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Level of the structured log written to standard error."
     )

@@ -3,7 +3,7 @@ import pytest
 from tabadul.errors import AuthenticationRequired
 from tabadul.services import accounts
 from tabadul.services.node import Node
-from tests.cli.conftest import as_json
+from tests.conftest import as_json
 
 
 def test_init_creates_a_node_and_prints_the_admin_password_once(make_settings, cli):

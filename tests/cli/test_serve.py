@@ -58,7 +58,7 @@ def test_serve_answers_over_http_and_stops_on_sigterm(settings):
                 pass
             assert time.monotonic() < deadline, "the node did not start"
             time.sleep(0.2)
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}", "X-Tabadul-Purpose": "smoke test"}
         created = httpx.post(f"{base}/api/v1/reports", json=report_body(), headers=headers)
         assert created.status_code == 201
         listed = httpx.get(f"{base}/api/v1/reports", headers=headers).json()
@@ -76,7 +76,8 @@ def test_serve_answers_over_http_and_stops_on_sigterm(settings):
 
 def test_worker_once_runs_due_jobs(settings, cli):
     result = cli(settings, "worker", "--once")
-    assert "0 job(s) run" in result.stdout
+    assert "1 job(s) run" in result.stdout  # the first audit checkpoint
+    assert "0 job(s) run" in cli(settings, "worker", "--once").stdout  # the next one is not due
 
 
 def test_jobs_list_shows_failed_jobs_and_retry_requeues_them(settings, node, cli):

@@ -9,8 +9,7 @@ from tabadul.services import reports
 from tabadul.services.node import Node, initialise
 from tabadul.storage.reports import ReportFilter
 from tabadul.storage.tables import EntityRow, ReportRow
-from tests.cli.conftest import as_json
-from tests.conftest import make_person, report_body
+from tests.conftest import as_json, make_person, report_body
 
 
 def write_lines(path, items):
@@ -50,7 +49,7 @@ def test_import_reports_and_ftm_entities(settings, node, cli, tmp_path):
     assert out["entities_created"] == 4  # three lines plus the person embedded in the second report
     assert out["rejected"] == 0
     analyst = make_person(node, Role.ANALYST)
-    page = reports.list_reports(node, analyst.principal, ReportFilter())
+    page = reports.list_reports(node, analyst.principal, ReportFilter(), purpose="test")
     first = next(r for r in page.items if r.title == report_body()["title"])
     assert {e.id for e in first.entities} == {"person-1", "mem-1"}
 
@@ -136,7 +135,7 @@ def test_export_then_import_into_a_fresh_node_gives_the_same_reports_and_entitie
     )
 
     exported = tmp_path / "export.jsonl"
-    cli(settings, "export", "--output", exported)
+    cli(settings, "export", "--output", exported, "--purpose", "migration")
     lines = [json.loads(line) for line in exported.read_text().splitlines()]
     schemas = [line.get("schema") for line in lines if "schema" in line]
     assert schemas.index("Membership") > max(schemas.index("Person"), schemas.index("Organization"))
@@ -161,7 +160,7 @@ def test_export_then_import_into_a_fresh_node_gives_the_same_reports_and_entitie
         reader = make_person(other, Role.ANALYST)
         assert _snapshot(other, reader) == snapshot
         second = tmp_path / "again.jsonl"
-        cli(fresh, "export", "--output", second)
+        cli(fresh, "export", "--output", second, "--purpose", "migration")
         assert second.read_text() == exported.read_text()
         # Importing the same file again changes nothing.
         again = as_json(cli(fresh, "import", exported, "--json"))
@@ -171,11 +170,11 @@ def test_export_then_import_into_a_fresh_node_gives_the_same_reports_and_entitie
 
 
 def _snapshot(node, person):
-    page = reports.list_reports(node, person.principal, ReportFilter(), limit=200)
+    page = reports.list_reports(node, person.principal, ReportFilter(), limit=200, purpose="test")
     out = []
     for r in page.items:
-        history = reports.versions(node, person.principal, r.id)
-        versions = [reports.get(node, person.principal, r.id, v.version) for v in history]
+        history = reports.versions(node, person.principal, r.id, purpose="test")
+        versions = [reports.get(node, person.principal, r.id, v.version, "test") for v in history]
         out.append(
             [
                 v.model_dump(exclude={"recorded_by", "entities"})
@@ -218,16 +217,16 @@ def test_export_as_a_user_holds_only_what_they_may_read(settings, node, cli, tmp
         body = report_body(title=title, classification=level, compartments=groups)
         body["entities"][0]["properties"]["name"] = [f"Person of {title}"]
         reports.record(node, writer.principal, ReportIn.model_validate(body))
-    out = cli(settings, "export", "--as-user", "reader").stdout
+    out = cli(settings, "export", "--as-user", "reader", "--purpose", "review").stdout
     assert "Open one" in out
     assert "Person of Open one" in out
     for hidden in ("Secret one", "Compartmented one"):
         assert hidden not in out
     assert "Person of Secret one" not in out
-    full = cli(settings, "export").stdout
+    full = cli(settings, "export", "--purpose", "review").stdout
     assert "Secret one" in full
     assert "Compartmented one" in full
     admin = make_person(node, Role.ADMINISTRATOR, username="boss")
     assert admin.principal.role is Role.ADMINISTRATOR
-    refused = cli(settings, "export", "--as-user", "boss", expect=1)
+    refused = cli(settings, "export", "--as-user", "boss", "--purpose", "x", expect=1)
     assert "may not export" in refused.stderr

@@ -25,7 +25,7 @@ def test_versions_and_entities_spread_over_chunks_import_alike(node, chunk_lines
         node, lines_of([person, report, v2, v3, *others]), chunk_lines=chunk_lines
     )
     assert (result.reports, result.versions, result.rejected) == (5, 7, 0)
-    exported = [json.loads(line) for line in exports.export_lines(node)]
+    exported = [json.loads(line) for line in exports.export_lines(node, purpose="test")]
     versions = [
         (line["id"], line["version"])
         for line in exported

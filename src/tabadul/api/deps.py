@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
 
 from tabadul.access.policy import Principal
 from tabadul.errors import AuthenticationRequired
@@ -31,3 +31,16 @@ def current_principal(request: Request, node: NodeDep) -> Principal:
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def stated_purpose(
+    x_tabadul_purpose: Annotated[
+        str | None, Header(description="Why you consult this (a case reference or a few words).")
+    ] = None,
+    purpose: Annotated[str | None, Query(description="The same, as a parameter.")] = None,
+) -> str | None:
+    """The purpose the caller states for a consultation (header or parameter); logged."""
+    return x_tabadul_purpose or purpose
+
+
+Purpose = Annotated[str | None, Depends(stated_purpose)]

@@ -20,6 +20,7 @@ from tabadul.cli.common import (
 )
 from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Worker
+from tabadul.services import auditing
 from tabadul.services.node import DEFAULT_URL, initialise
 
 
@@ -73,7 +74,8 @@ def serve(data_dir: Path, host: str, port: int) -> None:
 def worker(data_dir: Path, once: bool) -> None:
     """Run a job worker (more of them share the queue on PostgreSQL)."""
     with opened(data_dir) as node:
-        runner = Worker(node.db, node.settings, handlers())
+        auditing.schedule_checkpoints(node)
+        runner = Worker(node.db, node.settings, handlers(node))
         if once:
             count = runner.run_until_idle()
             click.echo(f"{count} job(s) run")

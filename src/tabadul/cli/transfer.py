@@ -13,9 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from tabadul.cli.common import data_dir_option, emit, json_option, opened, reports_errors
-from tabadul.errors import NotFound
 from tabadul.services import accounts, exports, imports
-from tabadul.storage import accounts as account_store
 
 
 @click.command("import")
@@ -52,13 +50,7 @@ def import_(
         )
 
     with opened(data_dir) as node:
-        recorded_by = None
-        if username is not None:
-            with node.db.reading() as session:
-                found = account_store.user_by_name(session, username)
-            if found is None:
-                raise NotFound(f"no user {username!r}")
-            recorded_by = found.id
+        actor = accounts.principal_named(node, username) if username else None
         progress = Progress(
             TextColumn("importing"),
             BarColumn(),
@@ -85,7 +77,7 @@ def import_(
                     skip_bad=skip_bad,
                     on_reject=on_reject,
                     progress=lambda _n: progress.update(task, completed=consumed),
-                    recorded_by=recorded_by,
+                    actor=actor,
                 )
             finally:
                 if rejects_file is not None:
@@ -120,17 +112,18 @@ def import_(
     help="File to write (default: standard output).",
 )
 @click.option("--as-user", "username", default=None, help="Only what this user may read.")
+@click.option("--purpose", required=True, help="Why the export is made (kept in the audit log).")
 @reports_errors
-def export(data_dir: Path, output: Path | None, username: str | None) -> None:
+def export(data_dir: Path, output: Path | None, username: str | None, purpose: str) -> None:
     """Export every entity and every report version as JSON Lines."""
     with opened(data_dir) as node:
         actor = accounts.principal_named(node, username) if username else None
         if output is None:
-            for line in exports.export_lines(node, actor):
+            for line in exports.export_lines(node, actor, purpose):
                 sys.stdout.write(line + "\n")
             return
         partial = output.with_name(output.name + ".partial")
         with partial.open("w", encoding="utf-8") as handle:
-            for line in exports.export_lines(node, actor):
+            for line in exports.export_lines(node, actor, purpose):
                 handle.write(line + "\n")
         partial.replace(output)  # a reader never sees a half-written export

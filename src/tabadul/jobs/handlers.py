@@ -5,9 +5,25 @@ Search, correlation and exchange register their job kinds here as they land.
 
 from __future__ import annotations
 
-from tabadul.jobs.worker import Handler
+import datetime as dt
+
+from tabadul.jobs.worker import Handler, JobContext
+from tabadul.services import auditing
+from tabadul.services.node import Node
+from tabadul.storage import jobs as queue
+from tabadul.storage.types import utcnow
 
 
-def handlers() -> dict[str, Handler]:
+def handlers(node: Node) -> dict[str, Handler]:
     """Every job kind this version of Tabadul knows, with its handler."""
-    return {}
+
+    def checkpoint(ctx: JobContext) -> None:
+        # Sign a checkpoint if the log grew, then book the next one: a chain of
+        # jobs, so a crashed worker's checkpoint is simply retried.
+        auditing.checkpoint_in(ctx.session, node, only_if_grown=True)
+        interval = dt.timedelta(minutes=node.settings.audit_checkpoint_minutes)
+        queue.enqueue(
+            ctx.session, auditing.CHECKPOINT_JOB, {}, max_attempts=5, run_after=utcnow() + interval
+        )
+
+    return {auditing.CHECKPOINT_JOB: checkpoint}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tabadul.access.passwords import (
@@ -23,6 +24,7 @@ from tabadul.access.passwords import (
 )
 from tabadul.access.policy import ALL_SCOPES, Action, Kind, Principal, Scope
 from tabadul.access.tokens import display_prefix, generate_token, token_hash
+from tabadul.audit import events as ev
 from tabadul.errors import (
     AuthenticationRequired,
     Conflict,
@@ -33,8 +35,9 @@ from tabadul.errors import (
 from tabadul.model.accounts import Role
 from tabadul.model.protection import clean_compartments
 from tabadul.schemas.accounts import TokenOut, UserOut
+from tabadul.services import auditing
 from tabadul.services.node import Node
-from tabadul.storage import accounts
+from tabadul.storage import accounts, audit_log
 from tabadul.storage.tables import ApiTokenRow, UserRow
 from tabadul.storage.types import utcnow
 
@@ -102,6 +105,16 @@ def add_user(
         session.add(row)
         session.flush()
         accounts.set_compartments(session, row.id, groups)
+        audit_log.add(
+            session,
+            ev.UserCreated(
+                actor=auditing.actor_of(actor),
+                username=name,
+                role=parsed.value,
+                clearance=level,
+                compartments=tuple(sorted(groups)),
+            ),
+        )
         return NewUser(_user_out(row, groups), password)
 
 
@@ -131,18 +144,22 @@ def change_user(
 
     Disabling a user ends their sessions at once; their tokens stop working.
     """
-    _require_manager(node, actor, Kind.USER)
+    _require_manager(node, actor, Kind.USER, record=f"user:{username}")
+    if actor is not None and actor.username == username.strip().lower() and (disabled or role):
+        error = PermissionDenied("administrators cannot disable themselves or change their role")
+        raise auditing.refusal(node, actor, "manage", f"user:{username}", error)
     with node.db.transaction() as session:
         row = _user(session, username)
-        if actor is not None and row.id == actor.user_id and (disabled or role):
-            raise PermissionDenied("administrators cannot disable themselves or change their role")
+        before = _user_out(
+            row, accounts.compartments_of(session, [row.id]).get(row.id, frozenset())
+        )
         if role is not None:
             row.role = _role(role).value
         if clearance is not None:
             row.clearance = node.classification.parse(clearance, "clearance")
         if display_name is not None:
             row.display_name = display_name
-        groups = accounts.compartments_of(session, [row.id]).get(row.id, frozenset())
+        groups = frozenset(before.compartments)
         if compartments is not None:
             groups = clean_compartments(compartments)
         groups = (groups | clean_compartments(add_compartments)) - clean_compartments(
@@ -154,12 +171,25 @@ def change_user(
             if disabled:
                 accounts.end_sessions(session, row.id, utcnow())
         row.updated_at = utcnow()
-        return _user_out(row, groups)
+        after = _user_out(row, groups)
+        changes = {
+            name: {"from": getattr(before, name), "to": getattr(after, name)}
+            for name in ("role", "clearance", "compartments", "disabled", "display_name")
+            if getattr(before, name) != getattr(after, name)
+        }
+        if changes:
+            audit_log.add(
+                session,
+                ev.UserChanged(
+                    actor=auditing.actor_of(actor), username=row.username, changes=changes
+                ),
+            )
+        return after
 
 
 def reset_password(node: Node, actor: Principal | None, username: str) -> str:
     """Give a user a new generated password (ending their sessions); returns it, once."""
-    _require_manager(node, actor, Kind.USER)
+    _require_manager(node, actor, Kind.USER, record=f"user:{username}")
     password = generate_password()
     with node.db.transaction() as session:
         row = _user(session, username)
@@ -167,12 +197,15 @@ def reset_password(node: Node, actor: Principal | None, username: str) -> str:
         row.password_changed_at = None  # generated, not chosen
         row.updated_at = utcnow()
         accounts.end_sessions(session, row.id, utcnow())
+        audit_log.add(
+            session, ev.PasswordReset(actor=auditing.actor_of(actor), username=row.username)
+        )
     return password
 
 
 def reset_totp(node: Node, actor: Principal | None, username: str) -> None:
     """Forget a user's authenticator (lost phone): they enrol again at their next sign-in."""
-    _require_manager(node, actor, Kind.USER)
+    _require_manager(node, actor, Kind.USER, record=f"user:{username}")
     with node.db.transaction() as session:
         row = _user(session, username)
         row.totp_secret = None
@@ -180,6 +213,9 @@ def reset_totp(node: Node, actor: Principal | None, username: str) -> None:
         row.totp_last_step = None
         row.updated_at = utcnow()
         accounts.end_sessions(session, row.id, utcnow())
+        audit_log.add(
+            session, ev.AuthenticatorReset(actor=auditing.actor_of(actor), username=row.username)
+        )
 
 
 def change_password(node: Node, actor: Principal, current: str, new: str) -> None:
@@ -197,6 +233,7 @@ def change_password(node: Node, actor: Principal, current: str, new: str) -> Non
         row.password_hash = hash_password(new)
         row.password_changed_at = utcnow()
         row.updated_at = utcnow()
+        audit_log.add(session, ev.PasswordChanged(actor=auditing.actor_of(actor)))
 
 
 def principal_named(node: Node, username: str) -> Principal:
@@ -229,16 +266,18 @@ def create_token(
         raise ValidationFailed.field("scopes", "a token needs at least one scope")
     if expires_in_days is not None and not 1 <= expires_in_days <= 366:
         raise ValidationFailed.field("expires_in_days", "between 1 and 366 days")
+    name = username.strip().lower()
+    if actor is not None and actor.username != name:
+        _require_manager(node, actor, Kind.TOKEN, record=f"user:{name}")
+    elif actor is not None:
+        _require_own(node, actor)
+        if not {Scope(s) for s in wanted} <= actor.scopes:
+            error = PermissionDenied("a token cannot create a token with scopes it does not have")
+            raise auditing.refusal(node, actor, "create token", f"user:{name}", error)
     token = generate_token()
     now = utcnow()
     with node.db.transaction() as session:
-        user = _user(session, username)
-        if actor is not None and actor.user_id != user.id:
-            _require_manager(node, actor, Kind.TOKEN)
-        elif actor is not None:
-            _require_own(node, actor)
-            if not {Scope(s) for s in wanted} <= actor.scopes:
-                raise PermissionDenied("a token cannot create a token with scopes it does not have")
+        user = _user(session, name)
         row = ApiTokenRow(
             user_id=user.id,
             token_hash=token_hash(token),
@@ -250,6 +289,16 @@ def create_token(
         )
         session.add(row)
         session.flush()
+        audit_log.add(
+            session,
+            ev.TokenCreated(
+                actor=auditing.actor_of(actor),
+                token_id=row.id,
+                username=user.username,
+                scopes=tuple(wanted),
+                prefix=row.prefix,
+            ),
+        )
         return NewToken(_token_out(row, user.username), token)
 
 
@@ -264,17 +313,24 @@ def list_tokens(node: Node, actor: Principal | None, username: str) -> list[Toke
 
 def revoke_token(node: Node, actor: Principal | None, token_id: int) -> None:
     """Stop a token from working, at once and for good."""
+    with node.db.reading() as session:
+        owner = session.scalar(select(ApiTokenRow.user_id).where(ApiTokenRow.id == token_id))
+    if actor is not None and owner is not None and actor.user_id != owner:
+        if not node.policy.allows_role(actor, Action.MANAGE, Kind.TOKEN):
+            owner = None  # others' tokens are not to be known: answered as missing
+    elif actor is not None:
+        _require_own(node, actor)
+    if owner is None:
+        error = NotFound(f"no token {token_id}")
+        raise auditing.refusal(node, actor, "revoke token", f"token:{token_id}", error)
     with node.db.transaction() as session:
         row = session.get(ApiTokenRow, token_id)
-        if row is None:
-            raise NotFound(f"no token {token_id}")
-        if actor is not None and actor.user_id != row.user_id:
-            if not node.policy.allows_role(actor, Action.MANAGE, Kind.TOKEN):
-                raise NotFound(f"no token {token_id}")  # others' tokens are not to be known
-        elif actor is not None:
-            _require_own(node, actor)
+        assert row is not None
         if row.revoked_at is None:
             row.revoked_at = utcnow()
+            audit_log.add(
+                session, ev.TokenRevoked(actor=auditing.actor_of(actor), token_id=token_id)
+            )
 
 
 def authenticate_token(node: Node, token: str) -> Principal:
@@ -310,15 +366,21 @@ def principal_of(
 
 
 def _require_manager(
-    node: Node, actor: Principal | None, kind: Kind, action: Action = Action.MANAGE
+    node: Node,
+    actor: Principal | None,
+    kind: Kind,
+    action: Action = Action.MANAGE,
+    record: str | None = None,
 ) -> None:
     if actor is not None and not node.policy.allows_role(actor, action, kind):
-        raise PermissionDenied(f"the {actor.role.value} role may not manage {kind.value}s")
+        error = PermissionDenied(f"the {actor.role.value} role may not manage {kind.value}s")
+        raise auditing.refusal(node, actor, f"{action.value} {kind.value}", record, error)
 
 
 def _require_own(node: Node, actor: Principal) -> None:
     if not node.policy.allows_role(actor, Action.UPDATE, Kind.ACCOUNT):
-        raise PermissionDenied("this token may only read")
+        error = PermissionDenied("this token may only read")
+        raise auditing.refusal(node, actor, "update own account", f"user:{actor.username}", error)
 
 
 def _role(value: str) -> Role:

@@ -13,11 +13,13 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tabadul.access.policy import Action, Kind, Principal, Resource
+from tabadul.audit import events as ev
 from tabadul.errors import NotFound, PermissionDenied, ValidationFailed
 from tabadul.model.entities import schema_of
 from tabadul.model.protection import Protection
 from tabadul.schemas.common import Page
 from tabadul.schemas.entities import EntityOut
+from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.storage import entities as store
 from tabadul.storage import protection
@@ -26,18 +28,23 @@ from tabadul.storage.tables import EntityRow
 MAX_PAGE = 200
 
 
-def get(node: Node, actor: Principal, entity_id: str) -> EntityOut:
+def get(node: Node, actor: Principal, entity_id: str, purpose: str | None = None) -> EntityOut:
     """One entity in FtM form, with the reports (that the actor may read) mentioning it."""
-    _require(node, actor)
+    _require(node, actor, f"entity:{entity_id}")
+    stated = auditing.purpose_of(purpose)
     with node.db.reading() as session:
         found = visible_entities(session, node, actor, [entity_id])
         if not found:
-            raise NotFound(f"no entity {entity_id}")
+            error = NotFound(f"no entity {entity_id}")
+            raise auditing.refusal(node, actor, "read", f"entity:{entity_id}", error)
         seen = node.policy.visibility(actor)
         visible = protection.reports_visible(seen.levels, seen.compartments)
         out = found[0]
         out.reports = store.reports_mentioning(session, [entity_id], visible)[entity_id]
-        return out
+    auditing.record(
+        node, ev.EntityViewed(actor=auditing.actor_of(actor), purpose=stated, entity_id=entity_id)
+    )
+    return out
 
 
 def list_entities(
@@ -46,9 +53,11 @@ def list_entities(
     limit: int = 50,
     cursor: str | None = None,
     schema: str | None = None,
+    purpose: str | None = None,
 ) -> Page[EntityOut]:
     """A page of the entities the actor may read, in id order, optionally of one schema."""
     _require(node, actor)
+    stated = auditing.purpose_of(purpose)
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_PAGE}")
     if schema is not None:
@@ -58,6 +67,12 @@ def list_entities(
         labels = protection.entity_labels(session, [r.id for r in rows[:limit]])
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     items = [to_out(r, labels[r.id][1]) for r in rows[:limit]]
+    auditing.record(
+        node,
+        ev.EntitiesListed(
+            actor=auditing.actor_of(actor), purpose=stated, shown=tuple(e.id for e in items)
+        ),
+    )
     return Page[EntityOut](items=items, next=next_cursor)
 
 
@@ -100,6 +115,7 @@ def to_out(row: EntityRow, compartments: frozenset[str]) -> EntityOut:
     )
 
 
-def _require(node: Node, actor: Principal) -> None:
+def _require(node: Node, actor: Principal, record: str | None = None) -> None:
     if not node.policy.allows_role(actor, Action.READ, Kind.ENTITY):
-        raise PermissionDenied(f"the {actor.role.value} role may not read entities")
+        error = PermissionDenied(f"the {actor.role.value} role may not read entities")
+        raise auditing.refusal(node, actor, "read", record, error)

@@ -14,8 +14,10 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from tabadul.access.policy import Action, Kind, Principal, Resource
+from tabadul.audit import events as ev
 from tabadul.errors import PermissionDenied
 from tabadul.model.protection import Protection
+from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
 from tabadul.storage import protection
@@ -23,19 +25,39 @@ from tabadul.storage import reports as report_store
 from tabadul.storage.tables import EntityRow, ReportVersionRow
 
 
-def export_lines(node: Node, actor: Principal | None = None) -> Iterator[str]:
+def export_lines(
+    node: Node, actor: Principal | None = None, purpose: str | None = None
+) -> Iterator[str]:
     """Every entity, then every version of every report, as JSON Lines (streamed).
 
     With ``actor``, only what the access policy lets that person read: the
-    export of an analyst holds nothing the analyst could not open.
+    export of an analyst holds nothing the analyst could not open. An export
+    needs a stated purpose and is logged before the first line is written.
     """
+    stated = auditing.purpose_of(purpose)
     if actor is not None and not node.policy.allows_role(actor, Action.READ, Kind.REPORT):
-        raise PermissionDenied(f"the {actor.role.value} role may not export intelligence")
+        error = PermissionDenied(f"the {actor.role.value} role may not export intelligence")
+        raise auditing.refusal(node, actor, "export", None, error)
     entities_seen = reports_seen = None
     if actor is not None:
         seen = node.policy.visibility(actor)
         entities_seen = protection.entities_visible(seen.levels, seen.compartments)
         reports_seen = protection.reports_visible(seen.levels, seen.compartments)
+    with node.db.reading() as session:
+        counts = (
+            report_store.count(session, reports_seen),
+            entity_store.count(session, entities_seen),
+        )
+    auditing.record(
+        node,
+        ev.DataExported(
+            actor=auditing.actor_of(None),
+            purpose=stated,
+            reports=counts[0],
+            entities=counts[1],
+            on_behalf_of=actor.username if actor else None,
+        ),
+    )
     with node.db.reading() as session:
         # Relationships point at other entities, so they come after all the others.
         for relationships in (False, True):

@@ -29,6 +29,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tabadul.access.policy import Principal
+from tabadul.audit import events as ev
 from tabadul.errors import Conflict, ImportFailed, TabadulError, ValidationFailed
 from tabadul.model.entities import (
     RELATIONSHIP_SCHEMATA,
@@ -42,11 +44,11 @@ from tabadul.model.handling import Handling
 from tabadul.model.protection import Protection, strictest
 from tabadul.model.reports import ReportStatus, check_transition
 from tabadul.schemas.reports import ReportLine
-from tabadul.services import drafts
+from tabadul.services import auditing, drafts
 from tabadul.services.lines import BadLine, EntityLine, Prepared, ReportDraftLine, prepare
 from tabadul.services.node import Node
+from tabadul.storage import audit_log, protection
 from tabadul.storage import entities as entity_store
-from tabadul.storage import protection
 from tabadul.storage import reports as report_store
 from tabadul.storage.reports import ReportBatch
 from tabadul.storage.tables import EntityRow
@@ -89,12 +91,18 @@ def import_lines(
     skip_bad: bool = False,
     on_reject: Callable[[int, str, str], None] | None = None,
     progress: Progress | None = None,
-    recorded_by: int | None = None,
+    actor: Principal | None = None,
     chunk_lines: int = CHUNK_LINES,
 ) -> ImportReport:
-    """Import JSON Lines in one transaction; see the module docstring for the rules."""
+    """Import JSON Lines in one transaction; see the module docstring for the rules.
+
+    The import is the operator's, or ``actor``'s when one is named; every
+    report version and entity line it stores is audited as collection.
+    """
     result = ImportReport()
     rules = drafts.Rules.of(node)
+    recorded_by = actor.user_id if actor else None
+    who = auditing.actor_of(actor)
 
     def reject(number: int, text: str, exc: TabadulError) -> None:
         reason = exc.reason if isinstance(exc, ImportFailed) else exc.message
@@ -112,9 +120,10 @@ def import_lines(
 
     now = utcnow()
     with node.db.transaction() as session:
-        importer = _Importer(session, rules, result, reject, recorded_by)
+        importer = _Importer(session, rules, result, reject, recorded_by, who)
         for chunk in _chunks(counted(), chunk_lines):
             importer.process(chunk, prepare(rules, chunk, now, recorded_by))
+            audit_log.flush(session)  # a chunk's events go out with it: memory stays flat
             if progress is not None:
                 progress(len(chunk))
     return result
@@ -135,7 +144,9 @@ class _Importer:
         result: ImportReport,
         reject: Callable[[int, str, TabadulError], None],
         recorded_by: int | None,
+        actor: ev.Actor,
     ) -> None:
+        self.actor = actor
         self.session = session
         self.rules = rules
         self.result = result
@@ -187,8 +198,23 @@ class _Importer:
                     protection.set_entity_labels(self.session, {line.id: label})
                     existing[line.id] = EntityRow(**values)
                     self.result.entities_created += 1
+                    audit_log.add(
+                        self.session,
+                        ev.EntityImported(
+                            actor=self.actor, entity_id=line.id, schema=line.entity.schema
+                        ),
+                    )
                 else:
-                    self._merge(row, line.entity.schema, properties, now)
+                    if self._merge(row, line.entity.schema, properties, now):
+                        audit_log.add(
+                            self.session,
+                            ev.EntityImported(
+                                actor=self.actor,
+                                entity_id=line.id,
+                                schema=line.entity.schema,
+                                merged=True,
+                            ),
+                        )
                     if line.protection is not None:
                         self._protect(row, line.protection)
             except TabadulError as exc:
@@ -211,13 +237,14 @@ class _Importer:
 
     def _merge(
         self, row: EntityRow, schema: str, properties: dict[str, list[str]], now: dt.datetime
-    ) -> None:
+    ) -> bool:
+        """Merge new values into a stored entity; False when there was nothing new."""
         if row.schema != schema:
             raise Conflict(f"entity {row.id} is stored as a {row.schema}, not a {schema}")
         merged = merge_properties(row.properties, properties)
         if merged == row.properties:
             self.result.unchanged += 1
-            return
+            return False
         entity_store.update_properties(
             self.session,
             row.id,
@@ -225,6 +252,7 @@ class _Importer:
         )
         row.properties = merged
         self.result.entities_merged += 1
+        return True
 
     def _protect(self, row: EntityRow, label: Protection) -> None:
         """An entity recorded again with a label of its own keeps the stricter of the two."""
@@ -282,6 +310,16 @@ class _Importer:
             drafts.add_to_batch(d, batch, entity_rows, new=new)
             self.result.versions += 1
             self.result.reports += int(new)
+            audit_log.add(
+                self.session,
+                ev.ReportImported(
+                    actor=self.actor,
+                    report_id=d.report_id,
+                    version=d.version,
+                    classification=d.content.classification,
+                    entities=tuple(e for e, _ in d.entities),
+                ),
+            )
         drafts.write(self.session, batch, entity_rows, self.rules)
         self.result.entities_created += len(entity_rows)
 

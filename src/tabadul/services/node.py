@@ -16,6 +16,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from tabadul.access.keyring import MASTER_BYTES, Keyring
 from tabadul.access.passwords import generate_password, hash_password
 from tabadul.access.policy import Policy
@@ -32,6 +35,7 @@ from tabadul.storage.types import utcnow
 
 NODE_FILE = "node.json"
 SECRET_FILE = "secret.key"  # noqa: S105 (a file name, not a secret)
+SIGNING_KEY_FILE = "signing-key.pem"
 DEFAULT_URL = "http://127.0.0.1:8000"
 ADMIN_USERNAME = "admin"
 
@@ -59,12 +63,18 @@ class Node:
     """Everything a service needs to act on this node."""
 
     def __init__(
-        self, settings: Settings, db: Database, identity: Identity, keyring: Keyring
+        self,
+        settings: Settings,
+        db: Database,
+        identity: Identity,
+        keyring: Keyring,
+        signing_key: Ed25519PrivateKey,
     ) -> None:
         self.settings = settings
         self.db = db
         self.identity = identity
         self.keyring = keyring
+        self.signing_key = signing_key
         self.classification = Classification.of(settings.classification_levels)
         self.policy = Policy(self.classification)
 
@@ -73,6 +83,7 @@ class Node:
         """Open an initialised node, bringing its database schema up to date."""
         marker = _read_marker(settings.data_dir)
         keyring = Keyring(_master_secret(settings.data_dir))
+        signing_key = _signing_key(settings.data_dir)
         db = Database(settings.sqlalchemy_url)
         try:
             migrate.upgrade(db)
@@ -87,7 +98,8 @@ class Node:
         except BaseException:
             db.dispose()
             raise
-        return cls(settings, db, Identity(row.id, row.name, row.country, row.url), keyring)
+        identity = Identity(row.id, row.name, row.country, row.url)
+        return cls(settings, db, identity, keyring, signing_key)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -137,6 +149,7 @@ def initialise(
                 )
             )
         _master_secret(data_dir)
+        _signing_key(data_dir)
         _write_marker(data_dir, node_id)
     finally:
         db.dispose()
@@ -165,6 +178,31 @@ def _master_secret(data_dir: Path) -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(base64.b64encode(secrets.token_bytes(MASTER_BYTES)) + b"\n")
     return base64.b64decode(path.read_bytes())
+
+
+def _signing_key(data_dir: Path) -> Ed25519PrivateKey:
+    """The node's Ed25519 signing key (audit checkpoints), created owner-only when missing."""
+    path = data_dir / SIGNING_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            raise ConfigurationError(
+                f"{path} must be readable by its owner only (chmod 600)"
+            ) from None
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ConfigurationError(f"{path} is not an Ed25519 private key") from None
+        return key
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    return key
 
 
 def _read_marker(data_dir: Path) -> str:

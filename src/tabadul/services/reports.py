@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from tabadul.access.policy import Action, Kind, Principal, Resource
+from tabadul.audit import events as ev
 from tabadul.errors import ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from tabadul.model.protection import Protection
 from tabadul.model.reports import ReportContent, ReportStatus, check_transition
@@ -29,10 +30,10 @@ from tabadul.schemas.reports import (
     ReportVersionIn,
     VersionSummary,
 )
-from tabadul.services import drafts
+from tabadul.services import auditing, drafts
 from tabadul.services.entities import visible_entities
 from tabadul.services.node import Node
-from tabadul.storage import accounts, protection
+from tabadul.storage import accounts, audit_log, protection
 from tabadul.storage import reports as store
 from tabadul.storage.reports import ReportBatch, ReportFilter
 from tabadul.storage.tables import ReportRow, ReportVersionRow
@@ -41,56 +42,84 @@ from tabadul.storage.types import utcnow
 MAX_PAGE = 200
 
 
-def record(node: Node, actor: Principal, item: ReportIn) -> ReportOut | ReportReceipt:
-    """Record a new report with its entities and mentions, in one transaction."""
+def record(
+    node: Node, actor: Principal, item: ReportIn, purpose: str | None = None
+) -> ReportOut | ReportReceipt:
+    """Record a new report with its entities, mentions and audit event, in one transaction."""
     _require(node, actor, Action.CREATE)
     rules = drafts.Rules.of(node)
+    d = drafts.draft(rules, item, recorded_at=utcnow(), recorded_by=actor.user_id)
+    _check_label(node, actor, d.content, None)
     with node.db.transaction() as session:
-        d = drafts.draft(rules, item, recorded_at=utcnow(), recorded_by=actor.user_id)
-        _check_label(node, actor, d.content)
         _store(session, rules, d, new=True)
+        audit_log.add(
+            session,
+            ev.ReportRecorded(
+                actor=auditing.actor_of(actor),
+                purpose=purpose,
+                report_id=d.report_id,
+                version=d.version,
+                classification=d.content.classification,
+                entities=tuple(e for e, _ in d.entities),
+            ),
+        )
         return _written(session, node, actor, d.report_id)
 
 
 def add_version(
-    node: Node, actor: Principal, report_id: str, item: ReportVersionIn
+    node: Node,
+    actor: Principal,
+    report_id: str,
+    item: ReportVersionIn,
+    purpose: str | None = None,
 ) -> ReportOut | ReportReceipt:
     """Record a corrected or released version of a report; earlier versions stay."""
-    _require(node, actor, Action.UPDATE)
+    _require(node, actor, Action.UPDATE, report_id)
+    _check_readable(node, actor, report_id, Action.UPDATE)
     rules = drafts.Rules.of(node)
+    d = drafts.draft(
+        rules,
+        item,
+        report_id=report_id,
+        recorded_at=utcnow(),
+        recorded_by=actor.user_id,
+        note=item.note,
+    )
+    _check_label(node, actor, d.content, report_id)
     with node.db.transaction() as session:
         current = _readable(session, node, actor, report_id, lock=True)
         check_transition(ReportStatus(current.status), ReportStatus(item.status))
-        d = drafts.draft(
-            rules,
-            item,
-            report_id=report_id,
-            version=current.version + 1,
-            recorded_at=utcnow(),
-            recorded_by=actor.user_id,
-            originator=current.originator,
-            note=item.note,
-        )
-        _check_label(node, actor, d.content)
+        d.version, d.originator = current.version + 1, current.originator
         _store(session, rules, d, new=False)
+        audit_log.add(
+            session,
+            ev.ReportVersioned(
+                actor=auditing.actor_of(actor),
+                purpose=purpose,
+                report_id=report_id,
+                version=d.version,
+                classification=d.content.classification,
+                entities=tuple(e for e, _ in d.entities),
+                note=item.note,
+            ),
+        )
         return _written(session, node, actor, report_id)
 
 
 def withdraw(
-    node: Node, actor: Principal, report_id: str, reason: str
+    node: Node, actor: Principal, report_id: str, reason: str, purpose: str | None = None
 ) -> ReportOut | ReportReceipt:
     """Withdraw a report: a final version with the same content, status withdrawn, and why."""
-    _require(node, actor, Action.WITHDRAW)
+    _require(node, actor, Action.WITHDRAW, report_id)
+    _check_readable(node, actor, report_id, Action.WITHDRAW)
     with node.db.transaction() as session:
         current = _readable(session, node, actor, report_id, lock=True)
         check_transition(ReportStatus(current.status), ReportStatus.WITHDRAWN)
         version = store.get_version(session, report_id, current.version)
         assert version is not None
         now = utcnow()
-        row = {
-            column: getattr(version, column)
-            for column in ReportVersionRow.__table__.columns.keys()  # noqa: SIM118
-        }
+        columns = ReportVersionRow.__table__.columns.keys()
+        row = {column: getattr(version, column) for column in columns}
         row.update(
             version=current.version + 1,
             status=ReportStatus.WITHDRAWN.value,
@@ -122,24 +151,51 @@ def withdraw(
             },
         )
         drafts.write(session, batch, [], drafts.Rules.of(node))
+        audit_log.add(
+            session,
+            ev.ReportWithdrawn(
+                actor=auditing.actor_of(actor),
+                purpose=purpose,
+                report_id=report_id,
+                version=current.version + 1,
+                note=reason,
+            ),
+        )
         return _written(session, node, actor, report_id)
 
 
-def get(node: Node, actor: Principal, report_id: str, version: int | None = None) -> ReportOut:
-    """One report as of its current version, or as of ``version``."""
-    _require(node, actor, Action.READ)
+def get(
+    node: Node,
+    actor: Principal,
+    report_id: str,
+    version: int | None = None,
+    purpose: str | None = None,
+) -> ReportOut:
+    """One report as of its current version, or as of ``version`` (a logged consultation)."""
+    _require(node, actor, Action.READ, report_id)
+    stated = auditing.purpose_of(purpose)
     with node.db.reading() as session:
-        return _out(session, node, actor, *_rows(session, node, actor, report_id, version))
+        out = _out(session, node, actor, *_rows(session, node, actor, report_id, version))
+    auditing.record(
+        node,
+        ev.ReportViewed(
+            actor=auditing.actor_of(actor), purpose=stated, report_id=report_id, version=out.version
+        ),
+    )
+    return out
 
 
-def versions(node: Node, actor: Principal, report_id: str) -> list[VersionSummary]:
-    """The history of a report, oldest first."""
-    _require(node, actor, Action.READ)
+def versions(
+    node: Node, actor: Principal, report_id: str, purpose: str | None = None
+) -> list[VersionSummary]:
+    """The history of a report, oldest first (a logged consultation)."""
+    _require(node, actor, Action.READ, report_id)
+    stated = auditing.purpose_of(purpose)
     with node.db.reading() as session:
-        _readable(session, node, actor, report_id)
+        _readable(session, node, actor, report_id, log=True)
         rows = store.versions_of(session, report_id)
         names = accounts.usernames(session, {r.recorded_by for r in rows if r.recorded_by})
-        return [
+        history = [
             VersionSummary(
                 version=r.version,
                 status=r.status,
@@ -149,7 +205,15 @@ def versions(node: Node, actor: Principal, report_id: str) -> list[VersionSummar
                 recorded_by=names.get(r.recorded_by) if r.recorded_by else None,
             )
             for r in rows
+            if node.policy.can(actor, Action.READ, _version_resource(r))
         ]
+    auditing.record(
+        node,
+        ev.ReportViewed(
+            actor=auditing.actor_of(actor), purpose=stated, report_id=report_id, history=True
+        ),
+    )
+    return history
 
 
 def list_reports(
@@ -158,15 +222,26 @@ def list_reports(
     filters: ReportFilter,
     limit: int = 50,
     cursor: str | None = None,
+    purpose: str | None = None,
 ) -> Page[ReportOut]:
-    """A page of the reports the actor may read (current versions), newest first."""
+    """A page of the reports the actor may read (current versions), newest first (logged)."""
     _require(node, actor, Action.READ)
+    stated = auditing.purpose_of(purpose)
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_PAGE}")
     after = decode_cursor(cursor) if cursor else None
     with node.db.reading() as session:
         rows = store.page(session, filters, limit + 1, after, visible_reports(node, actor))
         items = _outs(session, node, actor, rows[:limit])
+    auditing.record(
+        node,
+        ev.ReportsListed(
+            actor=auditing.actor_of(actor),
+            purpose=stated,
+            shown=tuple(r.id for r in items),
+            filters={k: str(v) for k, v in filters.__dict__.items() if v is not None},
+        ),
+    )
     next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
     return Page[ReportOut](items=items, next=next_cursor)
 
@@ -196,12 +271,33 @@ def decode_cursor(cursor: str) -> str:
         raise ValidationFailed.field("cursor", "not a cursor this node handed out") from None
 
 
-def _require(node: Node, actor: Principal, action: Action) -> None:
+def _require(node: Node, actor: Principal, action: Action, report_id: str | None = None) -> None:
     if not node.policy.allows_role(actor, action, Kind.REPORT):
-        raise PermissionDenied(f"the {actor.role.value} role may not {action.value} reports")
+        error = PermissionDenied(f"the {actor.role.value} role may not {action.value} reports")
+        raise auditing.refusal(node, actor, action.value, _ref(report_id), error)
 
 
-def _check_label(node: Node, actor: Principal, content: ReportContent) -> None:
+def _ref(report_id: str | None) -> str | None:
+    return f"report:{report_id}" if report_id else None
+
+
+def _check_readable(node: Node, actor: Principal, report_id: str, action: Action) -> None:
+    """Refuse (and log) an action on a report the actor may not read, before any write begins."""
+    with node.db.reading() as session:
+        try:
+            _readable(session, node, actor, report_id)
+        except NotFound as exc:
+            raise auditing.refusal(node, actor, action.value, _ref(report_id), exc) from None
+
+
+def _version_resource(version: ReportVersionRow) -> Resource:
+    label = Protection(version.classification, frozenset(version.compartments))
+    return Resource(Kind.REPORT, label)
+
+
+def _check_label(
+    node: Node, actor: Principal, content: ReportContent, report_id: str | None
+) -> None:
     """Nobody labels a report so that they could not read it themselves."""
     problems = []
     if not node.policy.needs_know(actor, Protection(content.classification)):
@@ -210,7 +306,8 @@ def _check_label(node: Node, actor: Principal, content: ReportContent) -> None:
     if missing:
         problems.append(ErrorDetail("compartments", f"you do not belong to {', '.join(missing)}"))
     if problems:
-        raise ValidationFailed("; ".join(f"{p.field}: {p.message}" for p in problems), problems)
+        error = ValidationFailed("; ".join(f"{p.field}: {p.message}" for p in problems), problems)
+        raise auditing.refusal(node, actor, "label", _ref(report_id), error)
 
 
 def _store(session: Session, rules: drafts.Rules, d: drafts.Draft, *, new: bool) -> None:
@@ -235,31 +332,41 @@ def _written(
 
 
 def _readable(
-    session: Session, node: Node, actor: Principal, report_id: str, *, lock: bool = False
+    session: Session,
+    node: Node,
+    actor: Principal,
+    report_id: str,
+    *,
+    lock: bool = False,
+    log: bool = False,
 ) -> ReportRow:
-    """The report, if the actor may read it; otherwise exactly as if it did not exist."""
+    """The report, if the actor may read it; otherwise exactly as if it did not exist.
+
+    ``log`` writes the refusal to the audit log — never from inside a writing
+    transaction (the refusal's own transaction would wait for it).
+    """
     row = store.get(session, report_id, for_update=lock and not node.db.is_sqlite)
     label = protection.report_labels(session, [report_id]).get(report_id)
-    if (
-        row is None
-        or label is None
-        or not node.policy.can(actor, Action.READ, report_resource(label))
-    ):
-        raise NotFound(f"no report {report_id}")
+    readable = label is not None and node.policy.can(actor, Action.READ, report_resource(label))
+    if row is None or not readable:
+        error = NotFound(f"no report {report_id}")
+        raise auditing.refusal(node, actor, "read", _ref(report_id), error) if log else error
     return row
 
 
 def _rows(
     session: Session, node: Node, actor: Principal, report_id: str, version: int | None
 ) -> tuple[ReportRow, ReportVersionRow]:
-    row = _readable(session, node, actor, report_id)
-    version_row = store.get_version(session, report_id, version or row.version)
-    if version_row is None:
-        raise NotFound(f"report {report_id} has no version {version}")
-    # An earlier version may have carried a stricter label than the current one.
-    label = Protection(version_row.classification, frozenset(version_row.compartments))
-    if not node.policy.can(actor, Action.READ, Resource(Kind.REPORT, label)):
-        raise NotFound(f"report {report_id} has no version {version}")
+    try:
+        row = _readable(session, node, actor, report_id)
+        version_row = store.get_version(session, report_id, version or row.version)
+        # An earlier version may have carried a stricter label than the current one.
+        if version_row is None or not node.policy.can(
+            actor, Action.READ, _version_resource(version_row)
+        ):
+            raise NotFound(f"report {report_id} has no version {version}")
+    except NotFound as exc:
+        raise auditing.refusal(node, actor, "read", _ref(report_id), exc) from None
     return row, version_row
 
 

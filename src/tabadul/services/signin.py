@@ -30,10 +30,12 @@ from sqlalchemy.orm import Session
 from tabadul.access.passwords import verify_password
 from tabadul.access.policy import Principal
 from tabadul.access.tokens import token_hash
+from tabadul.audit import events as ev
 from tabadul.errors import AuthenticationRequired, TooManyAttempts, ValidationFailed
+from tabadul.services import auditing
 from tabadul.services.accounts import principal_of
 from tabadul.services.node import Node
-from tabadul.storage import accounts, sessions
+from tabadul.storage import accounts, audit_log, sessions
 from tabadul.storage.tables import SigninFailureRow, UserRow, WebSessionRow
 from tabadul.storage.types import utcnow
 
@@ -76,14 +78,41 @@ def password_step(node: Node, username: str, password: str, address: str | None)
     name = username.strip().lower()[:64]
     keys = [f"user:{name}", f"address:{address or 'unknown'}"]
     now = utcnow()
-    _refuse_if_throttled(node, keys, now)
+    try:
+        _refuse_if_throttled(node, keys, now)
+    except TooManyAttempts as exc:
+        failure = ev.SigninFailed(
+            actor=ev.Actor("user", name),
+            outcome=ev.Outcome.REFUSED,
+            reason=exc.message,
+            address=address,
+            username=name,
+            step="password",
+        )
+        raise auditing.refusal_event(node, failure, exc) from None
     with node.db.reading() as session:
         user = accounts.user_by_name(session, name)
     usable = user is not None and not user.disabled
     # The hash is checked even for unknown users, so both take the same time.
     ok = verify_password(user.password_hash if user is not None else None, password) and usable
     if not ok or user is None:
-        _count_failure(node, keys, now)
+        _count_failure(
+            node,
+            keys,
+            now,
+            ev.SigninFailed(
+                actor=ev.Actor(
+                    "user", name, user.id if user else None, user.role if user else None
+                ),
+                outcome=ev.Outcome.REFUSED,
+                reason="wrong username or password"
+                if usable or user is None
+                else "account disabled",
+                address=address,
+                username=name,
+                step="password",
+            ),
+        )
         raise AuthenticationRequired(FAILED)
     token = secrets.token_urlsafe(32)
     with node.db.transaction() as session:
@@ -137,12 +166,15 @@ def pending_user(node: Node, token: str) -> str:
         return _session(session, node, token, PASSWORD_STAGE)[1].username
 
 
-def sign_out(node: Node, token: str) -> None:
+def sign_out(node: Node, token: str, address: str | None = None) -> None:
     """End a session on the server; its cookie is worthless from now on."""
     with node.db.transaction() as session:
         found = sessions.by_hash(session, token_hash(token))
         if found is not None and found[0].ended_at is None:
             found[0].ended_at = utcnow()
+            user = found[1]
+            actor = ev.Actor("user", user.username, user.id, user.role)
+            audit_log.add(session, ev.SignedOut(actor=actor, address=address))
 
 
 def _second_factor(
@@ -159,6 +191,7 @@ def _second_factor(
         if enrolling != (user.totp_enabled_at is None) or user.totp_secret is None:
             raise AuthenticationRequired(FAILED)
         step = _accepted_step(node, user, code, now)
+        actor = ev.Actor("user", user.username, user.id, user.role)
         if step is None:
             failed = True
         else:
@@ -166,6 +199,8 @@ def _second_factor(
             user.totp_last_step = step
             if enrolling:
                 user.totp_enabled_at = now
+                audit_log.add(session, ev.AuthenticatorEnrolled(actor=actor, address=address))
+            audit_log.add(session, ev.SignedIn(actor=actor, address=address))
             sessions.clear_failures(session, keys[:1])
             # A new token for the full session: the password-stage one dies here.
             row.ended_at = now
@@ -174,7 +209,19 @@ def _second_factor(
             )
             principal = principal_of(session, user)
     if failed:
-        _count_failure(node, keys, now)
+        _count_failure(
+            node,
+            keys,
+            now,
+            ev.SigninFailed(
+                actor=actor,
+                outcome=ev.Outcome.REFUSED,
+                reason="wrong or reused code",
+                address=address,
+                username=actor.name,
+                step="enrolment" if enrolling else "code",
+            ),
+        )
         raise ValidationFailed.field("code", "the code is not valid; check the time on your device")
     return SignedIn(principal, new_token, full.id)
 
@@ -237,10 +284,11 @@ def _wait(node: Node, row: SigninFailureRow, now: dt.datetime) -> int:
     return max(0, int((row.last_failure_at + delay - now).total_seconds()))
 
 
-def _count_failure(node: Node, keys: list[str], now: dt.datetime) -> None:
+def _count_failure(node: Node, keys: list[str], now: dt.datetime, failure: ev.Event) -> None:
     settings = node.settings
     window = dt.timedelta(minutes=settings.signin_lockout_minutes)
     with node.db.transaction() as session:
+        audit_log.add(session, failure)
         existing = {row.key: row for row in sessions.failures(session, keys)}
         for key in keys:
             row = existing.get(key)

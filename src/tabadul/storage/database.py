@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tabadul.errors import ConfigurationError
+from tabadul.storage import audit_log
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "tabadul_write"
@@ -39,6 +40,7 @@ class Database:
             )
         writer = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._writes = sessionmaker(writer, expire_on_commit=False, autoflush=False)
+        audit_log.install(self._writes)  # audit events are written with the change they record
         self._reads = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from tabadul.model.entities import RELATIONSHIP_SCHEMATA
@@ -116,3 +116,11 @@ def all_entities(
     for row in session.scalars(query):
         yield row
         session.expunge(row)
+
+
+def count(session: Session, visible: ColumnElement[bool] | None = None) -> int:
+    """How many (``visible``) entities there are."""
+    query = select(func.count()).select_from(EntityRow)
+    if visible is not None:
+        query = query.where(visible)
+    return int(session.scalar(query) or 0)

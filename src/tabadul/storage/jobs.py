@@ -209,3 +209,11 @@ def count_by_status(session: Session) -> dict[str, int]:
     """How many jobs are queued, running and failed."""
     rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
     return {status: count for status, count in rows}
+
+
+def pending(session: Session, kind: str) -> bool:
+    """True when a job of ``kind`` is queued or running."""
+    query = select(JobRow.id).where(
+        JobRow.kind == kind, JobRow.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])
+    )
+    return session.execute(query.limit(1)).first() is not None

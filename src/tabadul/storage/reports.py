@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, true, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from tabadul.storage.tables import (
@@ -187,3 +187,11 @@ def originators(session: Session, ids: Sequence[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(ReportRow.id, ReportRow.originator).where(ReportRow.id.in_(ids)))
     return {report_id: originator for report_id, originator in rows}
+
+
+def count(session: Session, visible: ColumnElement[bool] | None = None) -> int:
+    """How many (``visible``) reports there are."""
+    query = select(func.count()).select_from(ReportRow)
+    if visible is not None:
+        query = query.where(visible)
+    return int(session.scalar(query) or 0)

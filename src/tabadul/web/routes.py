@@ -117,7 +117,7 @@ def signout(request: Request, node: NodeDep, _csrf: CsrfChecked) -> Response:
     """End the session on the server and forget the cookie."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        signin.sign_out(node, token)
+        signin.sign_out(node, token, _address(request))
     response = _redirect("/signin")
     clear_cookie(response, node, SESSION_COOKIE)
     return response

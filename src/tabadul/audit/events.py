@@ -1,0 +1,405 @@
+"""Audit events: who did what to which record, when, why — and whether it was allowed.
+
+Each kind of event is a frozen dataclass with a stable ``name`` (what
+auditors query and what the tamper-evident log hashes) and a ``category``
+from EU Directive 2016/680 Art. 25: collection, alteration, consultation,
+disclosure, combination, erasure — plus the sign-ins and administrative
+changes an oversight body also asks about.
+
+Events hold identifiers and metadata, never the content of a report or an
+entity: an erased record's event must not keep what was erased.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+class Category(enum.Enum):
+    """What kind of processing an event records (Directive 2016/680 Art. 25, and more)."""
+
+    COLLECTION = "collection"
+    ALTERATION = "alteration"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    COMBINATION = "combination"
+    ERASURE = "erasure"
+    AUTHENTICATION = "authentication"
+    ADMINISTRATION = "administration"
+    ACCESS = "access"  # refusals by the access policy
+
+
+class Outcome(enum.Enum):
+    """Whether the action happened, or was refused (and the refusal is the event)."""
+
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted: a user, the node's operator at the console, the node itself, or a partner."""
+
+    kind: str  # "user", "operator", "system" or "partner"
+    name: str
+    id: int | None = None
+    role: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain form, as hashed and stored."""
+        return {"kind": self.kind, "name": self.name, "id": self.id, "role": self.role}
+
+
+SYSTEM = Actor("system", "tabadul")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """What every event has; subclasses add what their kind of action needs."""
+
+    name: ClassVar[str]
+    category: ClassVar[Category]
+
+    actor: Actor
+    purpose: str | None = None
+    outcome: Outcome = Outcome.ALLOWED
+    reason: str | None = None
+    address: str | None = None
+
+    def records(self) -> list[str]:
+        """The records the event is about, as ``kind:id``."""
+        return []
+
+    def recipients(self) -> list[str]:
+        """To whom something was disclosed (partner node ids)."""
+        return []
+
+    def details(self) -> dict[str, Any]:
+        """The event's own fields, as plain data (metadata only)."""
+        base = {f.name for f in dataclasses.fields(Event)}
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in base:
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple | frozenset) else value
+        return out
+
+
+def _refs(kind: str, ids: tuple[str, ...] | list[str]) -> list[str]:
+    return [f"{kind}:{i}" for i in ids]
+
+
+# -- collection ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportRecorded(Event):
+    """A report was recorded, with the entities it brought."""
+
+    name = "report.recorded"
+    category = Category.COLLECTION
+    report_id: str
+    version: int
+    classification: str
+    entities: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}", *_refs("entity", self.entities)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportImported(ReportRecorded):
+    """A report version came in through an import file."""
+
+    name = "report.imported"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityImported(Event):
+    """An entity came in through an import file (created, or merged into an existing one)."""
+
+    name = "entity.imported"
+    category = Category.COLLECTION
+    entity_id: str
+    schema: str
+    merged: bool = False
+
+    def records(self) -> list[str]:
+        return [f"entity:{self.entity_id}"]
+
+
+# -- alteration and erasure ---------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportVersioned(ReportRecorded):
+    """A new version of a report (a correction or a release) was recorded."""
+
+    name = "report.versioned"
+    category = Category.ALTERATION
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportWithdrawn(Event):
+    """A report was withdrawn; the reason is kept, the content is not repeated."""
+
+    name = "report.withdrawn"
+    category = Category.ERASURE
+    report_id: str
+    version: int
+    note: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"]
+
+
+# -- consultation -------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportViewed(Event):
+    """A report (one version of it, or its history) was read."""
+
+    name = "report.viewed"
+    category = Category.CONSULTATION
+    report_id: str
+    version: int | None = None
+    history: bool = False
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportsListed(Event):
+    """A list of reports was read; the ids of what was shown are kept."""
+
+    name = "report.listed"
+    category = Category.CONSULTATION
+    shown: tuple[str, ...]
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def records(self) -> list[str]:
+        return _refs("report", self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityViewed(Event):
+    """An entity was read."""
+
+    name = "entity.viewed"
+    category = Category.CONSULTATION
+    entity_id: str
+
+    def records(self) -> list[str]:
+        return [f"entity:{self.entity_id}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntitiesListed(Event):
+    """A list of entities was read; the ids of what was shown are kept."""
+
+    name = "entity.listed"
+    category = Category.CONSULTATION
+    shown: tuple[str, ...]
+
+    def records(self) -> list[str]:
+        return _refs("entity", self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataExported(Event):
+    """Reports and entities were exported to a file."""
+
+    name = "data.exported"
+    category = Category.CONSULTATION
+    reports: int
+    entities: int
+    on_behalf_of: str | None = None
+
+
+# -- sign-in ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedIn(Event):
+    """A user signed in to the web interface (password and code)."""
+
+    name = "signin.succeeded"
+    category = Category.AUTHENTICATION
+
+
+@dataclass(frozen=True, kw_only=True)
+class SigninFailed(Event):
+    """A sign-in failed (the username tried is kept; never the password or code)."""
+
+    name = "signin.failed"
+    category = Category.AUTHENTICATION
+    username: str
+    step: str  # "password" or "code"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedOut(Event):
+    """A user signed out; the session ended on the server."""
+
+    name = "signout"
+    category = Category.AUTHENTICATION
+
+
+# -- administration -----------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCreated(Event):
+    """A user was created."""
+
+    name = "user.created"
+    category = Category.ADMINISTRATION
+    username: str
+    role: str
+    clearance: str
+    compartments: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return [f"user:{self.username}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserChanged(Event):
+    """A user's role, clearance, compartments, name or state changed (old and new values)."""
+
+    name = "user.changed"
+    category = Category.ADMINISTRATION
+    username: str
+    changes: dict[str, Any]
+
+    def records(self) -> list[str]:
+        return [f"user:{self.username}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordReset(Event):
+    """An administrator gave a user a new generated password."""
+
+    name = "user.password_reset"
+    category = Category.ADMINISTRATION
+    username: str
+
+    def records(self) -> list[str]:
+        return [f"user:{self.username}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthenticatorReset(Event):
+    """An administrator reset a user's authenticator."""
+
+    name = "user.totp_reset"
+    category = Category.ADMINISTRATION
+    username: str
+
+    def records(self) -> list[str]:
+        return [f"user:{self.username}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthenticatorEnrolled(Event):
+    """A user set up their authenticator."""
+
+    name = "user.totp_enrolled"
+    category = Category.AUTHENTICATION
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(Event):
+    """A user changed their own password."""
+
+    name = "user.password_changed"
+    category = Category.AUTHENTICATION
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenCreated(Event):
+    """An API token was created (its prefix and scopes; never the token)."""
+
+    name = "token.created"
+    category = Category.ADMINISTRATION
+    token_id: int
+    username: str
+    scopes: tuple[str, ...]
+    prefix: str
+
+    def records(self) -> list[str]:
+        return [f"token:{self.token_id}", f"user:{self.username}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenRevoked(Event):
+    """An API token was revoked."""
+
+    name = "token.revoked"
+    category = Category.ADMINISTRATION
+    token_id: int
+
+    def records(self) -> list[str]:
+        return [f"token:{self.token_id}"]
+
+
+# -- the audit log itself -----------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRead(Event):
+    """Someone read the audit log (reading it is itself logged)."""
+
+    name = "audit.read"
+    category = Category.CONSULTATION
+    filters: dict[str, str] = field(default_factory=dict)
+    events: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditExported(AuditRead):
+    """Someone exported the audit log."""
+
+    name = "audit.exported"
+    format: str = "jsonl"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditCheckpointed(Event):
+    """The node signed a checkpoint of its audit log."""
+
+    name = "audit.checkpoint"
+    category = Category.ADMINISTRATION
+    tree_size: int
+    root_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditVerified(Event):
+    """Someone verified the audit log, with the result."""
+
+    name = "audit.verified"
+    category = Category.CONSULTATION
+    tree_size: int
+    intact: bool
+    first_problem: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Refused(Event):
+    """An action was refused by the access policy; the event records what was asked."""
+
+    name = "access.refused"
+    category = Category.ACCESS
+    action: str
+    record: str | None = None
+
+    def records(self) -> list[str]:
+        return [self.record] if self.record else []
