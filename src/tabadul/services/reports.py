@@ -115,13 +115,15 @@ def withdraw(
     with node.db.transaction() as session:
         current = _readable(session, node, actor, report_id, lock=True)
         check_transition(ReportStatus(current.status), ReportStatus.WITHDRAWN)
-        version = store.get_version(session, report_id, current.version)
+        # Taken now: writing the batch moves the loaded row forward.
+        held, new_version = current.version, current.version + 1
+        version = store.get_version(session, report_id, held)
         assert version is not None
         now = utcnow()
         columns = ReportVersionRow.__table__.columns.keys()
         row = {column: getattr(version, column) for column in columns}
         row.update(
-            version=current.version + 1,
+            version=new_version,
             status=ReportStatus.WITHDRAWN.value,
             note=reason,
             recorded_at=now,
@@ -130,12 +132,12 @@ def withdraw(
         mentions = [
             {
                 "report_id": report_id,
-                "version": current.version + 1,
+                "version": new_version,
                 "entity_id": m.entity_id,
                 "start": m.start,
                 "end": m.end,
             }
-            for m in store.mentions_of(session, [(report_id, current.version)])
+            for m in store.mentions_of(session, [(report_id, held)])
         ]
         batch = ReportBatch(
             versions=[row],
@@ -144,7 +146,7 @@ def withdraw(
             mentions=mentions,
             updates={
                 report_id: {
-                    "version": current.version + 1,
+                    "version": new_version,
                     "status": ReportStatus.WITHDRAWN.value,
                     "updated_at": now,
                 }
@@ -157,7 +159,7 @@ def withdraw(
                 actor=auditing.actor_of(actor),
                 purpose=purpose,
                 report_id=report_id,
-                version=current.version + 1,
+                version=new_version,
                 note=reason,
             ),
         )
