@@ -263,11 +263,7 @@ def verify_log(node: Node, actor: Principal | None, kept: Checkpoint | None = No
             )
             for c in audit_log.checkpoints(session)
         ]
-        entries = (
-            (audit_log.entry_from(row), row.leaf_hash, row.chain_hash)
-            for row in audit_log.all_rows(session)
-        )
-        result = verify(entries, stored, public)
+        result = verify(audit_log.stored_entries(session), stored, public)
     external = _check_kept(node, kept, result) if kept is not None else None
     first = result.first
     record(

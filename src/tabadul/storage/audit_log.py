@@ -155,12 +155,47 @@ def query(
     return list(session.scalars(q))
 
 
-def all_rows(session: Session, batch_size: int = 5000) -> Iterator[AuditEventRow]:
-    """Every entry in sequence order (streamed)."""
-    q = select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=batch_size)
-    for row in session.scalars(q):
-        yield row
-        session.expunge(row)
+def stored_entries(session: Session, batch_size: int = 10_000) -> Iterator[tuple[Entry, str, str]]:
+    """Every entry with its stored leaf and chain hashes, in sequence order (streamed).
+
+    Plain rows, not ORM objects: verification reads millions of them.
+    """
+    t = table(AuditEventRow).c
+    q = select(
+        t.seq,
+        t.at,
+        t.name,
+        t.category,
+        t.actor_kind,
+        t.actor_name,
+        t.actor_id,
+        t.actor_role,
+        t.purpose,
+        t.outcome,
+        t.reason,
+        t.address,
+        t.records,
+        t.recipients,
+        t.details,
+        t.leaf_hash,
+        t.chain_hash,
+    ).order_by(t.seq)
+    for r in session.execute(q.execution_options(yield_per=batch_size)):
+        entry = Entry(
+            seq=r[0],
+            at=r[1],
+            name=r[2],
+            category=r[3],
+            actor={"kind": r[4], "name": r[5], "id": r[6], "role": r[7]},
+            purpose=r[8],
+            outcome=r[9],
+            reason=r[10],
+            address=r[11],
+            records=r[12],
+            recipients=r[13],
+            details=r[14],
+        )
+        yield entry, r[15], r[16]
 
 
 def leaf_hashes(session: Session, upto: int | None = None) -> list[bytes]:
