@@ -187,6 +187,23 @@ def check_reference_range(schema_name: str, prop_name: str, target_schema: str) 
     return None
 
 
+def relationship_ends(
+    schema_name: str, properties: Mapping[str, Sequence[str]]
+) -> list[tuple[str, str]]:
+    """The (source, target) entity ids a relationship links, e.g. (member, organization)."""
+    schema = ftm.get(schema_name)
+    if (
+        schema is None
+        or not schema.edge
+        or schema.source_prop is None
+        or schema.target_prop is None
+    ):
+        return []
+    sources = properties.get(schema.source_prop.name, [])
+    targets = properties.get(schema.target_prop.name, [])
+    return [(s, t) for s in sources for t in targets if s != t]
+
+
 def caption_of(schema_name: str, properties: Mapping[str, Iterable[str]]) -> str:
     """FtM's caption of an entity (its best name or number)."""
     proxy = ftm.make_entity(schema_name)

@@ -250,6 +250,8 @@ class _Importer:
             row.id,
             {"properties": merged, "caption": caption_of(schema, merged)[:500], "updated_at": now},
         )
+        if schema in RELATIONSHIP_SCHEMATA:
+            entity_store.relink(self.session, row.id, schema, merged)
         row.properties = merged
         self.result.entities_merged += 1
         return True

@@ -5,17 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from tabadul.model.entities import RELATIONSHIP_SCHEMATA
-from tabadul.storage.tables import EntityRow, MentionRow, ReportRow, table
+from tabadul.model.entities import RELATIONSHIP_SCHEMATA, relationship_ends
+from tabadul.storage.tables import EntityLinkRow, EntityRow, MentionRow, ReportRow, table
 
 
 def insert(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new entities in one statement."""
-    if rows:
-        session.execute(table(EntityRow).insert(), list(rows))
+    """Insert new entities in one statement (and the ends of any relationships among them)."""
+    if not rows:
+        return
+    session.execute(table(EntityRow).insert(), list(rows))
+    links = [
+        {"relationship_id": row["id"], "source_id": source, "target_id": target}
+        for row in rows
+        if row["schema"] in RELATIONSHIP_SCHEMATA
+        for source, target in relationship_ends(row["schema"], row["properties"])
+    ]
+    if links:
+        session.execute(table(EntityLinkRow).insert(), links)
 
 
 def schemata(session: Session, ids: Iterable[str]) -> dict[str, str]:
@@ -124,3 +133,25 @@ def count(session: Session, visible: ColumnElement[bool] | None = None) -> int:
     if visible is not None:
         query = query.where(visible)
     return int(session.scalar(query) or 0)
+
+
+def relink(session: Session, relationship_id: str, schema: str, properties: dict[str, Any]) -> None:
+    """Recompute a relationship's ends after its properties changed (an import merge)."""
+    session.execute(delete(EntityLinkRow).where(EntityLinkRow.relationship_id == relationship_id))
+    links = [
+        {"relationship_id": relationship_id, "source_id": s, "target_id": t}
+        for s, t in relationship_ends(schema, properties)
+    ]
+    if links:
+        session.execute(table(EntityLinkRow).insert(), links)
+
+
+def neighbours(session: Session, entity_ids: Sequence[str]) -> list[EntityLinkRow]:
+    """Relationship ends touching any of ``entity_ids``."""
+    if not entity_ids:
+        return []
+    ids = list(entity_ids)
+    query = select(EntityLinkRow).where(
+        or_(EntityLinkRow.source_id.in_(ids), EntityLinkRow.target_id.in_(ids))
+    )
+    return list(session.scalars(query))

@@ -83,6 +83,7 @@ class UserRow(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     clearance: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), default="en")
     password_changed_at: Mapped[dt.datetime | None]
     # The TOTP secret, encrypted with the node's secret key (Fernet); None until enrolment.
     totp_secret: Mapped[str | None] = mapped_column(String(500))
@@ -237,6 +238,18 @@ class MentionRow(Base):
     end: Mapped[int | None] = mapped_column(Integer)
 
 
+class EntityLinkRow(Base):
+    """A relationship entity's two ends (e.g. Membership: member → organization), for graphs."""
+
+    __tablename__ = "entity_links"
+
+    relationship_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    target_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
 class PartnerRow(Base):
     """A partner node: who it is and the keys it signs and receives with."""
 
@@ -307,6 +320,8 @@ class WebSessionRow(Base):
     last_seen_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
     address: Mapped[str | None] = mapped_column(String(64))
+    # The working context (case reference or purpose) every consultation in it is logged with.
+    purpose: Mapped[str | None] = mapped_column(String(500))
 
 
 class SigninFailureRow(Base):
