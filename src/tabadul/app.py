@@ -11,6 +11,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -27,9 +28,13 @@ from tabadul.jobs.worker import Handler, Worker
 from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.settings import Settings
-from tabadul.web import routes as pages
 from tabadul.web.pages import render
-from tabadul.web.security import SignInNeeded
+from tabadul.web.routes import account, admin, signin
+from tabadul.web.routes import audit as audit_pages
+from tabadul.web.routes import entities as entity_pages
+from tabadul.web.routes import reports as report_pages
+from tabadul.web.security import ContextNeeded, SignInNeeded
+from tabadul.web.vocabulary import ERROR_TITLES
 
 STATIC = Path(__file__).parent / "web" / "static"
 # Pages load nothing from elsewhere; the QR code is inline SVG.
@@ -80,7 +85,9 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routers = (meta, reports, entities, accounts, audit, pages)
+    api = (meta, reports, entities, accounts, audit)
+    pages = (signin, account, report_pages, entity_pages, admin, audit_pages)
+    routers = (*api, *pages)
     for module in routers:
         app.include_router(module.router)
     return app
@@ -98,15 +105,19 @@ def _install_errors(app: FastAPI) -> None:
     async def dispatch(request: Request, exc: Exception) -> Response:
         if isinstance(exc, SignInNeeded):
             return RedirectResponse("/signin", status_code=303)
+        if isinstance(exc, ContextNeeded):
+            return RedirectResponse(f"/context?next={quote(exc.next_path)}", status_code=303)
         if _wants_json(request):
             for kind, handler in json_handlers:
                 if isinstance(exc, kind):
                     return await handler(request, exc)
-        status, title = _page_error(exc)
-        return render(request, "error.html", status, title=title)
+        status, detail = _page_error(exc)
+        title = ERROR_TITLES.get(status, ERROR_TITLES[500])
+        return render(request, "error.html", status, title=title, detail=detail)
 
     for kind in (
         SignInNeeded,
+        ContextNeeded,
         TabadulError,
         RequestValidationError,
         StarletteHTTPException,
@@ -115,15 +126,16 @@ def _install_errors(app: FastAPI) -> None:
         app.add_exception_handler(kind, dispatch)
 
 
-def _page_error(exc: Exception) -> tuple[int, str]:
+def _page_error(exc: Exception) -> tuple[int, str | None]:
+    """The status of an error page and a detail to show under its translated title."""
     if isinstance(exc, TabadulError):
         return exc.status_code, exc.message
     if isinstance(exc, StarletteHTTPException):
-        return exc.status_code, "Not found" if exc.status_code == 404 else str(exc.detail)
+        return exc.status_code, None
     if isinstance(exc, RequestValidationError):
-        return 422, "The form was not filled in as expected"
+        return 422, None
     api_errors.log_unexpected(exc)
-    return 500, "The node could not complete the request"
+    return 500, None
 
 
 async def _security_headers(

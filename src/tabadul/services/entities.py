@@ -7,7 +7,9 @@ like on any report.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.storage import entities as store
 from tabadul.storage import protection
+from tabadul.storage import reports as report_store
 from tabadul.storage.tables import EntityRow
 
 MAX_PAGE = 200
@@ -119,3 +122,86 @@ def _require(node: Node, actor: Principal, record: str | None = None) -> None:
     if not node.policy.allows_role(actor, Action.READ, Kind.ENTITY):
         error = PermissionDenied(f"the {actor.role.value} role may not read entities")
         raise auditing.refusal(node, actor, "read", record, error)
+
+
+@dataclass(frozen=True)
+class ReportMention:
+    """A report that mentions an entity, as the entity's profile lists it."""
+
+    id: str
+    title: str
+    date_of_information: dt.date | None
+    recorded_at: dt.datetime
+    classification: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relationship of the entity: the relationship itself and the entity at its other end."""
+
+    relationship: EntityOut
+    other: EntityOut
+    outgoing: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything an entity's page shows, already filtered by the access policy."""
+
+    entity: EntityOut
+    reports: list[ReportMention]
+    links: list[Link]
+
+
+def profile(node: Node, actor: Principal, entity_id: str, purpose: str | None = None) -> Profile:
+    """An entity with the reports that mention it (a timeline) and its relationships."""
+    entity = get(node, actor, entity_id, purpose)  # checks, refuses and audits as a consultation
+    with node.db.reading() as session:
+        rows = report_store.summaries(session, entity.reports or [])
+        ends = store.neighbours(session, [entity_id])
+        wanted = (
+            {e.relationship_id for e in ends}
+            | {e.source_id for e in ends}
+            | {e.target_id for e in ends}
+        )
+        seen = {e.id: e for e in visible_entities(session, node, actor, wanted)}
+    reports = [ReportMention(*row) for row in rows]
+    reports.sort(key=lambda r: r.date_of_information or r.recorded_at.date(), reverse=True)
+    links = []
+    for end in ends:
+        outgoing = end.source_id == entity_id
+        other_id = end.target_id if outgoing else end.source_id
+        if end.relationship_id in seen and other_id in seen:
+            links.append(Link(seen[end.relationship_id], seen[other_id], outgoing))
+    return Profile(entity, reports, links)
+
+
+def graph(
+    node: Node, actor: Principal, entity_id: str, purpose: str | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """An entity and its visible neighbours as nodes and edges, for the link chart."""
+    found = profile(node, actor, entity_id, purpose)
+    nodes = {
+        found.entity.id: {
+            "id": found.entity.id,
+            "label": found.entity.caption,
+            "schema": found.entity.schema_,
+        }
+    }
+    edges = []
+    for link in found.links:
+        other = link.other
+        nodes[other.id] = {"id": other.id, "label": other.caption, "schema": other.schema_}
+        source, target = (entity_id, other.id) if link.outgoing else (other.id, entity_id)
+        edges.append(
+            {
+                "id": link.relationship.id,
+                "source": source,
+                "target": target,
+                "label": link.relationship.caption
+                if link.relationship.caption != link.relationship.schema_
+                else link.relationship.schema_,
+            }
+        )
+    return {"nodes": list(nodes.values()), "edges": edges}

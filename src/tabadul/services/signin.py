@@ -71,6 +71,8 @@ class SignedIn:
     principal: Principal
     token: str
     session_id: int
+    language: str = "en"
+    purpose: str | None = None
 
 
 def password_step(node: Node, username: str, password: str, address: str | None) -> Started:
@@ -151,13 +153,28 @@ def current(node: Node, token: str) -> SignedIn:
     with node.db.reading() as session:
         row, user = _session(session, node, token, FULL_STAGE)
         principal = principal_of(session, user)
-        seen, session_id = row.last_seen_at, row.id
+        seen, session_id, purpose, language = row.last_seen_at, row.id, row.purpose, user.language
     if now - seen > TOUCH_INTERVAL:
         with node.db.transaction() as session:
             live = session.get(WebSessionRow, session_id)
             if live is not None:
                 live.last_seen_at = now
-    return SignedIn(principal, token, session_id)
+    return SignedIn(principal, token, session_id, language, purpose)
+
+
+def set_purpose(node: Node, token: str, purpose: str) -> None:
+    """Set the working context (case reference) that the session's consultations are logged with."""
+    with node.db.transaction() as session:
+        row, _user = _session(session, node, token, FULL_STAGE)
+        row.purpose = purpose
+
+
+def set_language(node: Node, principal: Principal, code: str) -> None:
+    """Remember a user's interface language."""
+    with node.db.transaction() as session:
+        user = session.get(UserRow, principal.user_id)
+        if user is not None:
+            user.language = code
 
 
 def pending_user(node: Node, token: str) -> str:

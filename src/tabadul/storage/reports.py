@@ -47,6 +47,8 @@ class ReportFilter:
     date_to: dt.date | None = None
     classification: str | None = None
     tlp: str | None = None
+    review_before: dt.date | None = None
+    originator: str | None = None
 
 
 def store(session: Session, batch: ReportBatch) -> None:
@@ -162,6 +164,13 @@ def page(
         query = query.where(ReportRow.classification == filters.classification)
     if filters.tlp is not None:
         query = query.where(ReportRow.tlp == filters.tlp)
+    if filters.review_before is not None:
+        query = query.where(
+            ReportRow.review_by <= filters.review_before,
+            ReportRow.status != "withdrawn",
+        )
+    if filters.originator is not None:
+        query = query.where(ReportRow.originator == filters.originator)
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
@@ -195,3 +204,28 @@ def count(session: Session, visible: ColumnElement[bool] | None = None) -> int:
     if visible is not None:
         query = query.where(visible)
     return int(session.scalar(query) or 0)
+
+
+def summaries(
+    session: Session, ids: Sequence[str]
+) -> list[tuple[str, str, dt.date | None, dt.datetime, str, str]]:
+    """(id, title, date of information, recorded at, classification, status) of current versions."""
+    if not ids:
+        return []
+    query = (
+        select(
+            ReportRow.id,
+            ReportVersionRow.title,
+            ReportRow.date_of_information,
+            ReportRow.recorded_at,
+            ReportRow.classification,
+            ReportRow.status,
+        )
+        .join(
+            ReportVersionRow,
+            (ReportVersionRow.report_id == ReportRow.id)
+            & (ReportVersionRow.version == ReportRow.version),
+        )
+        .where(ReportRow.id.in_(list(ids)))
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(query)]

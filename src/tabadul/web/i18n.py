@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import followthemoney
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LOCALES = Path(__file__).parent / "locale"
+FTM_LOCALES = Path(followthemoney.__file__).parent / "translations"
 LANGUAGES = ("ar", "fr", "en")
 DEFAULT = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
@@ -38,6 +40,8 @@ class Language:
 
     code: str
     messages: dict[str, str]
+    # FollowTheMoney's own catalogue: schema and property labels ("Birth date", "Person").
+    labels: dict[str, str]
 
     @property
     def direction(self) -> str:
@@ -51,7 +55,11 @@ class Language:
 
     def gettext(self, message: str) -> str:
         """The translation of ``message`` (or the message itself when there is none)."""
-        return self.messages.get(message) or message
+        return self.messages.get(message) or self.labels.get(message) or message
+
+    def has(self, message: str) -> bool:
+        """True when ``message`` is translated (English needs no translation)."""
+        return self.code == DEFAULT or bool(self.messages.get(message) or self.labels.get(message))
 
     def date(self, value: dt.date | None) -> str:
         """A date in this language's medium format."""
@@ -73,16 +81,22 @@ def language(code: str | None) -> Language:
     """The interface language ``code`` (the default for unknown codes)."""
     chosen = code if code in LANGUAGES else DEFAULT
     if chosen == DEFAULT:
-        return Language(chosen, {})
-    path = LOCALES / chosen / "LC_MESSAGES" / "messages.po"
+        return Language(chosen, {}, {})
+    ours = _read(LOCALES / chosen / "LC_MESSAGES" / "messages.po", chosen)
+    theirs = _read(FTM_LOCALES / chosen / "LC_MESSAGES" / "followthemoney.po", chosen)
+    return Language(chosen, ours, theirs)
+
+
+def _read(path: Path, code: str) -> dict[str, str]:
+    if not path.is_file():
+        return {}
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=chosen)
-    messages = {
+        catalog = read_po(handle, locale=code)
+    return {
         str(m.id): str(m.string)
         for m in catalog
         if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
     }
-    return Language(chosen, messages)
 
 
 def best_match(accept_language: str | None) -> str:

@@ -85,7 +85,17 @@ def page_principal(request: Request, node: NodeDep) -> Principal:
         raise SignInNeeded() from None
     request.state.principal = signed_in.principal
     request.state.csrf_token = csrf_for(node, token)
+    request.state.language = signed_in.language
+    request.state.purpose = signed_in.purpose
     return signed_in.principal
+
+
+def working_context(request: Request, user: Annotated[Principal, Depends(page_principal)]) -> str:
+    """The purpose the session works under; pages that read intelligence ask for it first."""
+    purpose: str | None = request.state.purpose
+    if not purpose:
+        raise ContextNeeded(request.url.path)
+    return purpose
 
 
 def require_csrf(request: Request, node: NodeDep, csrf_token: Annotated[str, Form()] = "") -> None:
@@ -95,7 +105,16 @@ def require_csrf(request: Request, node: NodeDep, csrf_token: Annotated[str, For
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
 CsrfChecked = Annotated[None, Depends(require_csrf)]
+WorkingContext = Annotated[str, Depends(working_context)]
 
 
 class SignInNeeded(Exception):
     """Raised by pages when nobody is signed in; answered with a redirect to /signin."""
+
+
+class ContextNeeded(Exception):
+    """Raised by intelligence pages before a working context is set; redirects to /context."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path

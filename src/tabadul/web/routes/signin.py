@@ -1,7 +1,8 @@
-"""Pages: sign-in (password, then authenticator enrolment or code), home, password, sign-out."""
+"""Sign-in (password, then authenticator or code), sign-out, and the interface language."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -9,15 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tabadul.api.deps import NodeDep
 from tabadul.errors import AuthenticationRequired, TooManyAttempts, ValidationFailed
-from tabadul.services import accounts, signin
+from tabadul.services import signin
 from tabadul.services.node import Node
-from tabadul.web.pages import render
+from tabadul.web.i18n import LANGUAGES
+from tabadul.web.pages import LANGUAGE_COOKIE, render
 from tabadul.web.security import (
     PENDING_COOKIE,
     PRE_COOKIE,
     SESSION_COOKIE,
     CsrfChecked,
-    PagePrincipal,
     check_csrf,
     clear_cookie,
     csrf_for,
@@ -123,35 +124,6 @@ def signout(request: Request, node: NodeDep, _csrf: CsrfChecked) -> Response:
     return response
 
 
-@router.get("/")
-def home(request: Request, user: PagePrincipal) -> HTMLResponse:
-    """The signed-in user's start page."""
-    return render(request, "home.html")
-
-
-@router.get("/account/password")
-def password_form(request: Request, user: PagePrincipal) -> HTMLResponse:
-    """The form to change one's password."""
-    return render(request, "password.html")
-
-
-@router.post("/account/password")
-def password_submit(
-    request: Request,
-    node: NodeDep,
-    user: PagePrincipal,
-    _csrf: CsrfChecked,
-    current_password: Annotated[str, Form()] = "",
-    new_password: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    """Change the password, or say which rule the new one breaks."""
-    try:
-        accounts.change_password(node, user, current_password, new_password)
-    except ValidationFailed as exc:
-        return render(request, "password.html", status_code=422, error=exc.details[0].message)
-    return render(request, "password.html", notice="Your password has been changed.")
-
-
 def _second_factor(
     request: Request, node: Node, code: str, csrf_token: str, *, enrolling: bool
 ) -> Response:
@@ -188,3 +160,37 @@ def _signin_again(
     page = render(request, "signin.html", status, error=exc.message)
     set_cookie(page, node, PRE_COOKIE, token, max_age=3600)
     return page
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    node: NodeDep,
+    code: Annotated[str, Form()] = "en",
+    next_path: Annotated[str, Form(alias="next")] = "/",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Switch the interface language (remembered for the user, or in a cookie before sign-in)."""
+    session_token = request.cookies.get(SESSION_COOKIE)
+    binding = session_token or request.cookies.get(PRE_COOKIE)
+    check_csrf(request, node, binding, csrf_token)
+    chosen = code if code in LANGUAGES else "en"
+    if session_token:
+        # An expired session is no error here: the cookie below still applies.
+        with contextlib.suppress(AuthenticationRequired):
+            signin.set_language(node, signin.current(node, session_token).principal, chosen)
+    response = _redirect(next_path if _local(next_path) else "/")
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        chosen,
+        max_age=365 * 86400,
+        samesite="strict",
+        secure=node.settings.cookie_secure,
+        httponly=True,
+    )
+    return response
+
+
+def _local(path: str) -> bool:
+    """Only redirect within the node (no open redirects)."""
+    return path.startswith("/") and not path.startswith("//") and "\\" not in path
