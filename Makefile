@@ -9,7 +9,7 @@ DATA   ?= var/node
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test check lint types bench clean
+.PHONY: run test check lint types bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ types: $(STAMP)
 ## bench: the benchmarks that print the figures in docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/web_bench.py
+
+## messages: add new interface strings to the Arabic and French catalogues
+messages: $(STAMP)
+	$(BIN)/python -m tabadul.web.catalogues
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -143,7 +143,9 @@ async def _security_headers(
 ) -> Response:
     response = await call_next(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault(
+        "Referrer-Policy", "same-origin"
+    )  # no-referrer makes Chromium send Origin: null on forms
     response.headers.setdefault("X-Frame-Options", "DENY")
     if not request.url.path.startswith("/api/docs"):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

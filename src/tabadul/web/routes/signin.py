@@ -145,6 +145,9 @@ def _second_factor(
         )
     except AuthenticationRequired:
         return _redirect("/signin")
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:  # the language picked on the sign-in page becomes the user's
+        signin.set_language(node, signed_in.principal, chosen)
     response = _redirect("/")
     clear_cookie(response, node, PENDING_COOKIE)
     max_age = node.settings.session_absolute_hours * 3600

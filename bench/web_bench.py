@@ -1,0 +1,127 @@
+"""Server time per page with 100,000 reports in the database.
+
+    python bench/web_bench.py [--reports 100000] [--requests 200]
+
+A node on SQLite is filled with synthetic reports through the import path
+(every entity, mention and audit event as in production), an analyst signs
+in through the pages (password and authenticator code), then each main page
+is requested ``--requests`` times in process (no network: the time is the
+server's) with different reports and entities. Prints p50 and p95 per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pyotp
+from fastapi.testclient import TestClient
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    from sqlalchemy import select
+
+    from tabadul.access.passwords import hash_password
+    from tabadul.app import create_app
+    from tabadul.services import accounts, imports
+    from tabadul.services.node import Node, initialise
+    from tabadul.settings import load_settings
+    from tabadul.storage.tables import EntityRow, ReportRow, UserRow
+    from tabadul.synthetic import Generator
+
+    data = Path(tempfile.mkdtemp(prefix="tabadul-web-bench-"))
+    settings = load_settings(data)
+    initialise(settings, "Benchmark node", country="MA")
+    node = Node.open(settings)
+    start = time.perf_counter()
+    lines = (json.dumps(r, ensure_ascii=False) for r in Generator(seed=11).reports(args.reports))
+    result = imports.import_lines(node, lines)
+    print(
+        f"imported {result.reports:,} reports, {result.entities_created:,} entities "
+        f"in {time.perf_counter() - start:.0f} s"
+    )
+    accounts.add_user(node, None, "bench", "analyst", clearance="SECRET")
+    with node.db.transaction() as session:
+        session.scalars(
+            select(UserRow).where(UserRow.username == "bench")
+        ).one().password_hash = hash_password("bench lantern harbour copper")
+        report_ids = list(
+            session.scalars(select(ReportRow.id).order_by(ReportRow.id.desc()).limit(5000))
+        )
+        entity_ids = list(
+            session.scalars(select(EntityRow.id).where(EntityRow.schema == "Person").limit(5000))
+        )
+    node.close()
+
+    def csrf(html: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert found is not None
+        return found.group(1)
+
+    rng = random.Random(3)
+    with TestClient(
+        create_app(settings), base_url="https://testserver", follow_redirects=False
+    ) as c:
+        c.post(
+            "/signin",
+            data={
+                "username": "bench",
+                "password": "bench lantern harbour copper",
+                "csrf_token": csrf(c.get("/signin").text),
+            },
+        )
+        enrol = c.get("/signin/enrol").text
+        secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7]+)</code>', enrol)
+        assert secret is not None
+        c.post(
+            "/signin/enrol",
+            data={"code": pyotp.TOTP(secret.group(1)).now(), "csrf_token": csrf(enrol)},
+        )
+        c.post(
+            "/context",
+            data={"purpose": "benchmark", "next": "/", "csrf_token": csrf(c.get("/context").text)},
+        )
+        pages = {
+            "dashboard": lambda: "/",
+            "report list": lambda: "/reports",
+            "report list, filtered": lambda: (
+                f"/reports?topic={rng.choice(['terrorism', 'financing', 'cyber'])}"
+            ),
+            "report": lambda: f"/reports/{rng.choice(report_ids)}",
+            "report form": lambda: "/reports/new",
+            "correction form": lambda: f"/reports/{rng.choice(report_ids)}/edit",
+            "entity profile": lambda: f"/entities/{rng.choice(entity_ids)}",
+            "link chart data": lambda: f"/entities/{rng.choice(entity_ids)}/graph.json",
+        }
+        print(f"{'page':<24} {'p50 ms':>8} {'p95 ms':>8}  ({args.requests} requests each)")
+        for name, path in pages.items():
+            timings = []
+            for _ in range(args.requests):
+                url = path()
+                begin = time.perf_counter()
+                response = c.get(url)
+                timings.append((time.perf_counter() - begin) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            print(f"{name:<24} {statistics.median(timings):>8.1f} {percentile(timings, 95):>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
