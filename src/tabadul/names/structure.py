@@ -59,7 +59,7 @@ CONNECTORS = frozenset(
 )  # fmt: skip
 ARTICLES = frozenset(
     {"al", "el", "ul", "il", "as", "es", "us", "ash", "ech", "esh", "ad", "ed", "ud",
-     "ar", "er", "ur", "at", "et", "ut", "az", "ez", "uz", "an", "en", "un", "ath", "adh",
+     "ar", "er", "ur", "at", "et", "ut", "az", "ez", "uz", "an", "en", "un", "ath", "adh", "u",
      "ال"}
 )  # fmt: skip
 _ABD = frozenset({"abd", "abdul", "abdel", "abdal", "abdoul", "abdu", "abdol", "abdool", "abdil",
@@ -86,7 +86,8 @@ class Element:
 
     text: str
     source: str  # the words it came from, for explanations
-    kind: str  # "name", "compound" (abd-, -allah, -din), "kunya", "initial"
+    kind: str  # "name", "compound" (abd-, -allah, -din), "kunya", "initial", "title"
+    head: str = ""  # of a name + allah/al-din compound: the name alone (نصير of نصير الدين)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +125,13 @@ def parse(name: str) -> ParsedName:
     """Parse a name into elements; see the module docstring for the rules."""
     words = tokens(name)
     notes: list[str] = []
-    # Honorifics first, so that "Sheikh Abu X" still finds its kunya.
+    # Honorifics first, so that "Sheikh Abu X" still finds its kunya. Titles
+    # that are also given names stay, as elements of kind "title".
     kept = [w for w in words if w not in HONORIFICS or w in _AMBIGUOUS_HONORIFICS]
     if len(kept) < len(words) and kept:
         notes.extend(f"title {w!r} ignored" for w in words if w not in kept)
     else:
         kept = list(words)
-    if len(kept) >= 3 and kept[0] in _AMBIGUOUS_HONORIFICS:
-        notes.append(f"title {kept[0]!r} ignored")
-        kept = kept[1:]
     elements: list[Element] = []
     i = 0
     while i < len(kept):
@@ -166,7 +165,9 @@ def parse(name: str) -> ParsedName:
             tail = word if word in _ALLAH else _strip_article(word)
             if tail == "الله":
                 tail = "لله"
-            elements.append(Element(prev.text + tail, f"{prev.source} {word}", "compound"))
+            elements.append(
+                Element(prev.text + tail, f"{prev.source} {word}", "compound", head=prev.text)
+            )
             notes.append(f"{prev.source + ' ' + word!r} read as one compound")
             i += 1
             continue
@@ -179,6 +180,9 @@ def parse(name: str) -> ParsedName:
             elements.append(Element(head + _strip_article(divine), word, "compound"))
         elif len(stripped) == 1 and not is_arabic(stripped):
             elements.append(Element(stripped, word, "initial"))
+        elif word in _AMBIGUOUS_HONORIFICS:
+            # Sayyid, Amir, Hafiz: a title or a given name; kept, but weighs little.
+            elements.append(Element(stripped, word, "title"))
         else:
             elements.append(Element(stripped, word, "name"))
         i += 1
