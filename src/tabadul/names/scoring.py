@@ -132,11 +132,10 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
             return 0.98, f"known spelling, skeleton {_dashed(ar.skeleton)}"
     fine = skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
-    if a.arabic == b.arabic:
-        # Same script: the written vowels are evidence too (محمد is not محمود).
-        score = 0.5 * fine + 0.5 * vowels
-    else:
-        score = 0.75 * fine + 0.25 * vowels
+    # Within one script the written vowels are evidence too (محمد is not محمود);
+    # across scripts they are mostly the writer's choice.
+    vowel_share = 0.5 if a.arabic == b.arabic else 0.25
+    score = (1 - vowel_share) * fine + vowel_share * vowels
     if a.skeleton == b.skeleton and a.skeleton:
         reason = f"same consonant skeleton {_dashed(a.skeleton)}"
         if a.arabic != b.arabic:
