@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import json
 import sys
@@ -36,7 +37,7 @@ from rapidfuzz import fuzz, process
 
 from tabadul.names import THRESHOLD, NameIndex, compare
 
-Scorer = Callable[[str, str], float]
+Scorer = Callable[..., float]
 
 
 def half(record_id: str) -> str:
@@ -66,6 +67,7 @@ def nomenklatura_scorer() -> Scorer | None:
         proxy.add("name", name)
         return proxy
 
+    @functools.cache
     def score(a: str, b: str, schema: str = "Person") -> float:
         return float(LogicV2.compare(entity(schema, a), entity(schema, b), config).score)
 
@@ -160,7 +162,7 @@ def baseline_rank(
         chunk = [latin(q) for q in queries[start : start + 512]]
         matrix = process.cdist(chunk, choices, scorer=scorer, dtype=np.uint8, workers=1)
         for row in matrix:
-            order = np.argsort(-row, kind="stable")
+            order = np.argsort(-row.astype(np.int16), kind="stable")
             seen: list[str] = []
             for position in order:
                 if ids[position] not in seen:
@@ -171,7 +173,22 @@ def baseline_rank(
     return out
 
 
-def un_recall(records: list[dict[str, object]]) -> dict[str, dict[str, float]]:
+Ranker = Callable[[list[tuple[str, str]], list[str], bool], list[list[str]]]
+
+
+def engine_ranker(pool: list[tuple[str, str]], queries: list[str], tokens: bool) -> list[list[str]]:
+    return engine_rank(pool, queries)
+
+
+def baseline_ranker(
+    pool: list[tuple[str, str]], queries: list[str], tokens: bool
+) -> list[list[str]]:
+    return baseline_rank(pool, queries, fuzz.ratio if tokens else fuzz.token_sort_ratio)
+
+
+def un_recall(
+    records: list[dict[str, object]], rankers: dict[str, Ranker]
+) -> dict[str, dict[str, float]]:
     latin_pool: list[tuple[str, str]] = []
     arabic_pool: list[tuple[str, str]] = []
     for r in records:
@@ -188,10 +205,8 @@ def un_recall(records: list[dict[str, object]]) -> dict[str, dict[str, float]]:
     for label, pool, queries in (("ar→lat", latin_pool, a2l_q), ("lat→ar", arabic_pool, l2a_q)):
         truth = [{rid} for rid, _ in queries]
         names = [q for _, q in queries]
-        for system, ranked in (
-            ("engine", engine_rank(pool, names)),
-            ("baseline", baseline_rank(pool, names, fuzz.token_sort_ratio)),
-        ):
+        for system, ranker in rankers.items():
+            ranked = ranker(pool, names, False)
             out.setdefault(system, {})[f"{label} recall@1"] = recall_at(ranked, truth, 1)
             out[system][f"{label} recall@10"] = recall_at(ranked, truth, 10)
     return out
@@ -207,7 +222,7 @@ def load_tokens(path: Path) -> tuple[list[str], list[set[str]], list[str]]:
     return queries, [forms[q] for q in queries], pool
 
 
-def token_recall(data: Path) -> dict[str, dict[str, float]]:
+def token_recall(data: Path, rankers: dict[str, Ranker]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for label, file in (
         ("Wikidata", "tokens_wikidata_test.tsv"),
@@ -216,10 +231,8 @@ def token_recall(data: Path) -> dict[str, dict[str, float]]:
     ):
         queries, truth, pool_names = load_tokens(data / file)
         pool = [(n, n) for n in pool_names]
-        for system, ranked in (
-            ("engine", engine_rank(pool, queries)),
-            ("baseline", baseline_rank(pool, queries, fuzz.ratio)),
-        ):
+        for system, ranker in rankers.items():
+            ranked = ranker(pool, queries, True)
             out.setdefault(system, {})[f"{label} tokens recall@1"] = recall_at(ranked, truth, 1)
             out[system][f"{label} tokens recall@10"] = recall_at(ranked, truth, 10)
     return out
@@ -229,47 +242,68 @@ def engine_pair(a: str, b: str) -> float:
     return compare(a, b).score
 
 
+def rules_only() -> None:
+    """Switch the engine's learnt-spellings table off (the ablation column)."""
+    from tabadul.names import scoring, variants
+
+    variants._table = lambda: ({}, {})  # type: ignore[assignment]
+    variants._common.cache_clear()
+    scoring.prepare.cache_clear()
+    scoring.token_similarity.cache_clear()
+
+
+def evaluate(
+    args: argparse.Namespace,
+    systems: list[tuple[str, Scorer, float | None]],
+    rankers: dict[str, Ranker],
+    table: dict[str, dict[str, float]],
+) -> None:
+    for schema, tag in (("Person", "persons"), ("Organization", "organisations")):
+        rows = load_pairs(args.data, schema, args.split)
+        for system, scorer, threshold in systems:
+            figures = pair_figures(rows, lambda a, b, f=scorer, s=schema: f(a, b, s), threshold)
+            for key in ("precision", "recall", "f1", "auc", "fpr_hard", "threshold"):
+                if tag == "organisations" and key in ("precision", "recall", "auc", "fpr_hard"):
+                    continue
+                table[system][f"{tag} {key}"] = figures[key]
+        table["pairs"][f"{tag} pairs"] = len(rows)
+    records = load_records(args.data, args.split)
+    for system, figures in un_recall(records, rankers).items():
+        table[system].update(figures)
+    if not args.no_tokens:
+        for system, figures in token_recall(args.data, rankers).items():
+            table[system].update(figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/names"))
     parser.add_argument("--split", choices=["test", "dev", "all"], default="test")
     parser.add_argument("--no-nomenklatura", action="store_true")
     parser.add_argument("--no-tokens", action="store_true")
+    parser.add_argument("--no-ablation", action="store_true", help="skip the rules-only column")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     started = time.perf_counter()
     nk = None if args.no_nomenklatura else nomenklatura_scorer()
     table: dict[str, dict[str, float]] = defaultdict(dict)
-
-    for schema, tag in (("Person", "persons"), ("Organization", "organisations")):
-        rows = load_pairs(args.data, schema, args.split)
-        systems: list[tuple[str, Scorer, float | None]] = [
-            ("engine", engine_pair, THRESHOLD),
-            ("baseline", baseline_pair, None),
-        ]
-        if nk is not None:
-            nk_schema = schema
-
-            def nk_pair(a: str, b: str, s: str = nk_schema) -> float:
-                assert nk is not None
-                return nk(a, b, s)  # type: ignore[call-arg]
-
-            systems.append(("nomenklatura@0.7", nk_pair, 0.7))
-            systems.append(("nomenklatura", nk_pair, None))
-        for system, scorer, threshold in systems:
-            figures = pair_figures(rows, scorer, threshold)
-            for key in ("precision", "recall", "f1", "auc", "fpr_hard", "threshold"):
-                if tag == "organisations" and key in ("precision", "recall", "auc", "fpr_hard"):
-                    continue
-                table[system][f"{tag} {key}"] = figures[key]
-        table["pairs"][f"{tag} pairs"] = len(rows)
-
-    records = load_records(args.data, args.split)
-    for system, figures in un_recall(records).items():
-        table[system].update(figures)
-    if not args.no_tokens:
-        for system, figures in token_recall(args.data).items():
-            table[system].update(figures)
+    engine: Scorer = lambda a, b, s="": engine_pair(a, b)  # noqa: E731
+    evaluate(args, [("engine", engine, THRESHOLD)], {"engine": engine_ranker}, table)
+    others: list[tuple[str, Scorer, float | None]] = [
+        ("baseline", lambda a, b, s="": baseline_pair(a, b), None)
+    ]
+    if nk is not None:
+        others.append(("nomenklatura@0.7", nk, 0.7))
+        others.append(("nomenklatura", nk, None))
+    evaluate(args, others, {"baseline": baseline_ranker}, table)
+    if not args.no_ablation:
+        rules_only()
+        evaluate(
+            args,
+            [("engine, rules only", engine, THRESHOLD)],
+            {"engine, rules only": engine_ranker},
+            table,
+        )
 
     systems = [s for s in table if s != "pairs"]
     metrics = list(dict.fromkeys(m for s in systems for m in table[s]))

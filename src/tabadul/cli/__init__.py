@@ -26,11 +26,12 @@ def _register() -> None:
     # command modules can import this package's `main` without a cycle.
     from tabadul.cli.audit import audit
     from tabadul.cli.jobs import jobs
+    from tabadul.cli.names import names
     from tabadul.cli.nodes import init, serve, worker
     from tabadul.cli.transfer import export, import_
     from tabadul.cli.users import token, user
 
-    for command in (init, serve, worker, user, token, import_, export, jobs, audit):
+    for command in (init, serve, worker, user, token, import_, export, jobs, audit, names):
         main.add_command(command)
 
 

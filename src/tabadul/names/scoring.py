@@ -30,9 +30,9 @@ THRESHOLD = 0.75
 MIN_TOKEN = 0.55
 #: How much an unaligned element of the name with fewer elements counts against the
 #: match (1 = as much as a mismatch) ...
-MISSING_WEIGHT = 0.6
+MISSING_WEIGHT = 0.8
 #: ... and one of the longer name: records often drop a middle or grandfather's name.
-EXTRA_WEIGHT = 0.2
+EXTRA_WEIGHT = 0.15
 #: When fewer than two elements align (and both names have two), the score is scaled.
 LONE_FACTOR = 0.75
 COMMON_WEIGHT = 0.45
