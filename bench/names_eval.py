@@ -61,15 +61,16 @@ def nomenklatura_scorer() -> Scorer | None:
         return None
     config = LogicV2.default_config()
 
-    def entity(schema: str, name: str) -> object:
+    def entity(schema: str, name: str, side: str) -> object:
         proxy = model.make_entity(schema)
-        proxy.id = "x"
+        # nomenklatura caches by entity id: every name needs its own.
+        proxy.id = side + hashlib.sha256(name.encode()).hexdigest()[:24]
         proxy.add("name", name)
         return proxy
 
     @functools.cache
     def score(a: str, b: str, schema: str = "Person") -> float:
-        return float(LogicV2.compare(entity(schema, a), entity(schema, b), config).score)
+        return float(LogicV2.compare(entity(schema, a, "q"), entity(schema, b, "r"), config).score)
 
     return score
 

@@ -38,6 +38,10 @@ LONE_FACTOR = 0.75
 COMMON_WEIGHT = 0.45
 INITIAL_WEIGHT = 0.5
 TITLE_WEIGHT = 0.3
+#: A learnt spelling scores at least this (plus a share for agreeing vowels).
+KNOWN_FLOOR = 0.95
+#: A Latin spelling that usually renders another Arabic token is scaled by this.
+USUAL_FACTOR = 0.9
 #: A name + allah/al-din compound compared through its first part alone scores this much less.
 HEAD_FACTOR = 0.85
 
@@ -126,10 +130,10 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         ):
             return 0.8, "initial agrees"
         return 0.0, "initial differs"
+    known = False
     if a.arabic != b.arabic:
         ar, la = (a, b) if a.arabic else (b, a)
-        if la.text in known_spellings(ar.text):
-            return 0.98, f"known spelling, skeleton {_dashed(ar.skeleton)}"
+        known = la.text in known_spellings(ar.text)
     fine = skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
     # Within one script the written vowels are evidence too (محمد is not محمود);
@@ -145,11 +149,14 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         reason = (
             f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)}, edit cost {distance:.2f}"
         )
-    if a.arabic != b.arabic:
+    if known:
+        score = max(score, KNOWN_FLOOR + (1 - KNOWN_FLOOR) * vowels)
+        reason = f"known spelling; {reason}"
+    elif a.arabic != b.arabic:
         ar, la = (a, b) if a.arabic else (b, a)
         usual = usual_arabic(la.text)
         if usual is not None and usual != ar.text and known_spellings(ar.text):
-            score *= 0.85
+            score *= USUAL_FACTOR
             reason += f"; {la.text!r} usually renders {usual}"
     return score, reason
 
