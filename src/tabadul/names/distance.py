@@ -29,6 +29,7 @@ _PAIRS = {
     ("J", "Z"): 0.45,  # zh, French j
     ("J", "C"): 0.5,  # چ / ج
     ("X", "H"): 0.3,  # خ kh / h
+    ("H", "J"): 0.5,  # Spanish j for ح
     ("X", "K"): 0.35,  # خ kh / k
     ("X", "C"): 0.45,  # German ch for خ
     ("X", "J"): 0.5,  # Spanish j for خ
@@ -44,23 +45,31 @@ _SUB = {**_PAIRS, **{(b, a): c for (a, b), c in _PAIRS.items()}}
 _INDEL = {"H": 0.5, "W": 0.5, "Y": 0.5}
 
 
-def _indel(char: str) -> float:
-    return _INDEL.get(char, 1.0)
-
-
 @lru_cache(maxsize=262144)
 def skeleton_distance(a: str, b: str) -> float:
     """Weighted edit distance between two skeletons (class letters)."""
+    # Unwound and local-variable heavy because it runs for every element pair.
+    if a == b:
+        return 0.0
+    indel = _INDEL
+    sub = _SUB
+    cost_b = [indel.get(c, 1.0) for c in b]
     previous = [0.0]
-    for char in b:
-        previous.append(previous[-1] + _indel(char))
+    for cost in cost_b:
+        previous.append(previous[-1] + cost)
     for ca in a:
-        current = [previous[0] + _indel(ca)]
-        for j, cb in enumerate(b, start=1):
-            sub = 0.0 if ca == cb else _SUB.get((ca, cb), 1.0)
-            current.append(
-                min(previous[j] + _indel(ca), current[j - 1] + _indel(cb), previous[j - 1] + sub)
-            )
+        cost_a = indel.get(ca, 1.0)
+        left = previous[0] + cost_a
+        current = [left]
+        for j, cb in enumerate(b):
+            diagonal = previous[j] + (0.0 if ca == cb else sub.get((ca, cb), 1.0))
+            up = previous[j + 1] + cost_a
+            left = left + cost_b[j]
+            if up < left:
+                left = up
+            if diagonal < left:
+                left = diagonal
+            current.append(left)
         previous = current
     return previous[-1]
 

@@ -20,13 +20,16 @@ import math
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz, process
 
 from tabadul.names.comparable import coarse
-from tabadul.names.normalise import normalise
-from tabadul.names.scoring import NameMatch, compare, prepare
+from tabadul.names.normalise import is_arabic, normalise
+from tabadul.names.scoring import NameMatch, compare
+from tabadul.names.structure import parse
 from tabadul.names.variants import known_spellings
 
 __all__ = ["Candidate", "NameIndex"]
@@ -47,22 +50,36 @@ class Candidate:
 def _element_keys(name: str) -> list[dict[str, float]]:
     """Blocking keys for each element of a name: key → how much sharing it counts."""
     out = []
-    for token in prepare(normalise(name)).tokens:
-        if token.kind == "initial" or not token.coarse:
+    for element in parse(normalise(name)).elements:
+        if element.kind == "initial":
             continue
-        forms = {token.coarse}
-        if token.arabic:
-            forms.update(coarse(s) for s in known_spellings(token.text)[:2])
-        keys: dict[str, float] = {}
-        for form in forms:
-            keys[form] = 1.0
-            if len(form) >= 3:
-                for k in range(len(form)):
-                    near = "~" + form[:k] + form[k + 1 :]
-                    keys.setdefault(near, _NEAR)
-            keys.setdefault("~" + form, _NEAR)
-        out.append(keys)
+        keys = _keys_of(element.text)
+        if keys:
+            out.append(keys)
     return out
+
+
+def _shape(name: str) -> str:
+    """The coarse skeletons of a name's elements, space-separated (``TRK SD``)."""
+    return " ".join(coarse(e.text) for e in parse(normalise(name)).elements)
+
+
+@lru_cache(maxsize=262144)
+def _keys_of(text: str) -> dict[str, float]:
+    # Cached: given names repeat across millions of records. Callers must not
+    # change the dict they get.
+    forms = {coarse(text)} - {""}
+    if is_arabic(text):
+        forms.update(coarse(s) for s in known_spellings(text)[:2])
+    keys: dict[str, float] = {}
+    for form in forms:
+        keys[form] = 1.0
+    for form in forms:
+        if len(form) >= 3:
+            for k in range(len(form)):
+                keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
+        keys.setdefault("~" + form, _NEAR)
+    return keys
 
 
 class NameIndex:
@@ -71,6 +88,7 @@ class NameIndex:
     def __init__(self, pairs: Iterable[tuple[str, str]] = (), *, max_postings: int = 20000):
         self._ids: list[str] = []
         self._names: list[str] = []
+        self._shapes: list[str] = []  # coarse skeletons joined, for the cheap re-ranking
         self._building: dict[str, array[int]] = {}
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
         self.max_postings = max_postings
@@ -85,6 +103,7 @@ class NameIndex:
         position = len(self._names)
         self._ids.append(record_id)
         self._names.append(name)
+        self._shapes.append(_shape(name))
         seen: set[str] = set()
         for element in _element_keys(name):
             for key in element:
@@ -140,10 +159,39 @@ class NameIndex:
         order = np.argsort(-sums, kind="stable")
         return [int(x) for x in unique[order]]
 
-    def search(self, name: str, k: int = 10, *, limit: int = 100) -> list[Candidate]:
-        """The ``k`` best-scoring records for ``name``, one result per id, best first."""
+    def _rerank(self, name: str, positions: list[int], limit: int) -> list[int]:
+        """Keep the ``limit`` candidates whose elements best cover the query's, cheaply.
+
+        For each query element, the best fuzzy ratio against any element of
+        the candidate (coarse skeletons, C speed); summed over the query.
+        """
+        query = _shape(name).split()
+        if not query:
+            return positions[:limit]
+        tokens: list[str] = []
+        starts: list[int] = []
+        for position in positions:
+            starts.append(len(tokens))
+            tokens.extend(self._shapes[position].split() or [""])
+        ratios = process.cdist(query, tokens, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+        best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64).sum(axis=0)
+        chosen = np.argsort(-best, kind="stable")[:limit]
+        return [positions[int(i)] for i in chosen]
+
+    def search(
+        self, name: str, k: int = 10, *, limit: int = 40, blocked: int = 400
+    ) -> list[Candidate]:
+        """The ``k`` best-scoring records for ``name``, one result per id, best first.
+
+        The ``blocked`` names that share the rarest keys are re-ranked cheaply
+        by their coarse skeletons (C-speed fuzzy ratios); the best ``limit`` of
+        those are compared in full.
+        """
+        positions = self.candidates(name, blocked)
+        if len(positions) > limit:
+            positions = self._rerank(name, positions, limit)
         best: dict[str, Candidate] = {}
-        for position in self.candidates(name, limit):
+        for position in positions:
             record_id, indexed = self._ids[position], self._names[position]
             result = compare(name, indexed)
             current = best.get(record_id)

@@ -91,6 +91,7 @@ def _weight(kind: str, text: str, coarse_form: str) -> float:
     return weight
 
 
+@lru_cache(maxsize=262144)
 def _token(text: str, source: str, kind: str, head: str = "") -> Token:
     rough = coarse(text)
     return Token(
@@ -118,9 +119,23 @@ def _dashed(form: str) -> str:
     return "-".join(form) if form else "(none)"
 
 
-@lru_cache(maxsize=262144)
+_similarities: dict[tuple[str, str, str, str], tuple[float, str]] = {}
+
+
 def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     """Similarity of two elements in [0, 1], with the reason in a few words."""
+    # Cached by text and kind, not by Token: hashing the dataclass costs more
+    # than half the work it would save.
+    key = (a.text, a.kind, b.text, b.kind)
+    found = _similarities.get(key)
+    if found is None:
+        if len(_similarities) > 500_000:
+            _similarities.clear()
+        found = _similarities[key] = _token_similarity(a, b)
+    return found
+
+
+def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if a.text == b.text:
         return 1.0, "identical"
     if a.kind == "initial" or b.kind == "initial":
@@ -136,9 +151,9 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         known = la.text in known_spellings(ar.text)
     fine = skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
-    # Within one script the written vowels are evidence too (محمد is not محمود);
-    # across scripts they are mostly the writer's choice.
-    vowel_share = 0.5 if a.arabic == b.arabic else 0.25
+    # Within Arabic script the written (long) vowels are evidence too (محمد is
+    # not محمود); in Latin spellings they are mostly the writer's choice.
+    vowel_share = 0.5 if a.arabic and b.arabic else 0.25
     score = (1 - vowel_share) * fine + vowel_share * vowels
     if a.skeleton == b.skeleton and a.skeleton:
         reason = f"same consonant skeleton {_dashed(a.skeleton)}"

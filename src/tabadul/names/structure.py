@@ -98,6 +98,12 @@ class ParsedName:
     notes: tuple[str, ...]
 
 
+def _glue(first: str, second: str) -> str:
+    """Join the parts of a compound; in Latin with a hyphen, so ``abd`` + ``hamid``
+    does not read as the digraph ``dh``."""
+    return first + second if is_arabic(first) else f"{first}-{second}"
+
+
 def _strip_article(word: str) -> str:
     if is_arabic(word):
         m = _ARABIC_AL.match(word)
@@ -156,7 +162,7 @@ def parse(name: str) -> ParsedName:
                 head = "ابو" if word in {"ابو", "ابي"} else "ام"
             rest = _strip_article(kept[j])
             kind = "compound" if word in _ABD else "kunya"
-            elements.append(Element(head + rest, " ".join(kept[i : j + 1]), kind))
+            elements.append(Element(_glue(head, rest), " ".join(kept[i : j + 1]), kind))
             notes.append(f"{' '.join(kept[i : j + 1])!r} read as one {kind}")
             i = j + 1
             continue
@@ -166,7 +172,9 @@ def parse(name: str) -> ParsedName:
             if tail == "الله":
                 tail = "لله"
             elements.append(
-                Element(prev.text + tail, f"{prev.source} {word}", "compound", head=prev.text)
+                Element(
+                    _glue(prev.text, tail), f"{prev.source} {word}", "compound", head=prev.text
+                )
             )
             notes.append(f"{prev.source + ' ' + word!r} read as one compound")
             i += 1
@@ -177,7 +185,7 @@ def parse(name: str) -> ParsedName:
         divine = _fused_abd(stripped)
         if divine is not None:
             head = "عبد" if is_arabic(stripped) else "abd"
-            elements.append(Element(head + _strip_article(divine), word, "compound"))
+            elements.append(Element(_glue(head, _strip_article(divine)), word, "compound"))
         elif len(stripped) == 1 and not is_arabic(stripped):
             elements.append(Element(stripped, word, "initial"))
         elif word in _AMBIGUOUS_HONORIFICS:
