@@ -250,7 +250,7 @@ def rules_only() -> None:
     variants._table = lambda: ({}, {})  # type: ignore[assignment]
     variants._common.cache_clear()
     scoring.prepare.cache_clear()
-    scoring.token_similarity.cache_clear()
+    scoring._similarities.clear()
 
 
 def evaluate(

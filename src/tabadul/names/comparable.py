@@ -180,7 +180,7 @@ def _latin_skeleton(token: str) -> str:
     elif token[:2] == "ou" and token[2:3] in _VOWELS:
         out.append("W")  # French "Oualid", "Ouahab": ou before a vowel is waw
         token = token[2:]
-    out.append(_LATIN_PATTERN.sub(lambda m: _LATIN_CLASS[m.group(0)], token))
+    out.append(_LATIN_PATTERN.sub(_class_of, token))
     return "".join(out)  # classes in capitals; the vowels left in small letters
 
 
@@ -199,7 +199,13 @@ def coarse(token: str) -> str:
     return skeleton(token).translate(_COARSE)
 
 
-_VOWEL_FOLD = str.maketrans("eoy", "iui")
+# Vowels folded to a/i/u; anything that is neither a class nor a vowel dropped.
+_VOWEL_FOLD = {
+    **{ord(c): None for c in "bcdfghjklmnpqrstvwxz-'0123456789_"},
+    ord("e"): "i",
+    ord("o"): "u",
+    ord("y"): "i",
+}
 
 
 @lru_cache(maxsize=262144)
@@ -219,12 +225,9 @@ def vocalised(token: str) -> str:
             else:
                 out.append(_ARABIC_CLASS.get(char, ""))
         return _DOUBLES.sub(r"\1", "".join(out))
-    text = _DOUBLES.sub(r"\1", romanise(token))
-    out = []
-    for match in re.finditer(_LATIN_PATTERN.pattern + "|.", text):
-        g = match.group(0)
-        if g in _LATIN_CLASS:
-            out.append(_LATIN_CLASS[g])
-        elif g in _VOWELS:
-            out.append(g.translate(_VOWEL_FOLD))
-    return _DOUBLES.sub(r"\1", "".join(out))
+    mixed = _LATIN_PATTERN.sub(_class_of, _DOUBLES.sub(r"\1", romanise(token)))
+    return _DOUBLES.sub(r"\1", mixed.translate(_VOWEL_FOLD))
+
+
+def _class_of(match: re.Match[str]) -> str:
+    return _LATIN_CLASS[match.group(0)]

@@ -91,6 +91,8 @@ class NameIndex:
         self._shapes: list[str] = []  # coarse skeletons joined, for the cheap re-ranking
         self._building: dict[str, array[int]] = {}
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
+        self._best: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        self._total: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self.max_postings = max_postings
         for record_id, name in pairs:
             self.add(record_id, name)
@@ -123,40 +125,56 @@ class NameIndex:
         self._building = {}
 
     def candidates(self, name: str, limit: int = 100) -> list[int]:
-        """Positions of the names that share the most (and rarest) keys with ``name``."""
+        """Positions of the names that share the most (and rarest) keys with ``name``.
+
+        Each query element adds, to every name that shares a key with it, the
+        weight of the best key they share (its IDF; a near key at 0.6). Dense
+        scratch arrays stand in for per-query dictionaries and sorts: writes in
+        ascending weight order leave the maximum, and NumPy's buffered ``+=``
+        adds once per name however many keys it shares. So an index is not
+        safe to search from two threads at once.
+        """
         if self._building:
             self._freeze()
-        total = max(len(self._names), 1)
-        ids_per_element = []
-        scores_per_element = []
+        size = len(self._names)
+        if len(self._best) != size:
+            self._best = np.zeros(size, dtype=np.float32)
+            self._total = np.zeros(size, dtype=np.float32)
+        best, total = self._best, self._total
+        touched_all = []
         for element in _element_keys(name):
-            found = [(key, weight, self._postings.get(key)) for key, weight in element.items()]
-            present = [(k, w, p) for k, w, p in found if p is not None]
+            present = [
+                (w, p) for key, w in element.items() if (p := self._postings.get(key)) is not None
+            ]
             if not present:
                 continue
-            usable = [(k, w, p) for k, w, p in present if len(p) <= self.max_postings]
+            usable = [(w, p) for w, p in present if len(p) <= self.max_postings]
             if not usable:
                 # Only huge lists: read the smallest, truncated, so a query made of
                 # common names still gets candidates.
-                k, w, p = min(present, key=lambda item: len(item[2]))
-                usable = [(k, w, p[: self.max_postings])]
-            ids = np.concatenate([p for _, _, p in usable])
-            scores = np.concatenate(
-                [np.full(len(p), w * math.log(1 + total / len(p))) for _, w, p in usable]
+                w, p = min(present, key=lambda item: len(item[1]))
+                usable = [(w, p[: self.max_postings])]
+            weighted = sorted(
+                ((w * math.log(1 + size / len(p)), p) for w, p in usable), key=lambda item: item[0]
             )
-            order = np.argsort(-scores, kind="stable")
-            unique, first = np.unique(ids[order], return_index=True)
-            ids_per_element.append(unique)
-            scores_per_element.append(scores[order][first])
-        if not ids_per_element:
+            for weight, postings in weighted:
+                best[postings] = weight
+            touched = np.concatenate([p for _, p in weighted])
+            total[touched] += best[touched]
+            best[touched] = 0.0
+            touched_all.append(touched)
+        if not touched_all:
             return []
-        all_ids = np.concatenate(ids_per_element)
-        unique, inverse = np.unique(all_ids, return_inverse=True)
-        sums = np.bincount(inverse, weights=np.concatenate(scores_per_element))
-        if len(unique) > limit:
-            best = np.argpartition(-sums, limit)[:limit]
-            unique, sums = unique[best], sums[best]
-        order = np.argsort(-sums, kind="stable")
+        touched = np.concatenate(touched_all)
+        scores = total[touched]
+        if len(touched) > 4 * limit:
+            keep = np.argpartition(-scores, 4 * limit)[: 4 * limit]
+            touched, scores = touched[keep], scores[keep]
+        unique, first = np.unique(touched, return_index=True)
+        scores = scores[first]
+        for part in touched_all:
+            total[part] = 0.0
+        order = np.argsort(-scores, kind="stable")[:limit]
         return [int(x) for x in unique[order]]
 
     def _rerank(self, name: str, positions: list[int], limit: int) -> list[int]:
@@ -179,7 +197,7 @@ class NameIndex:
         return [positions[int(i)] for i in chosen]
 
     def search(
-        self, name: str, k: int = 10, *, limit: int = 40, blocked: int = 400
+        self, name: str, k: int = 10, *, limit: int = 50, blocked: int = 400
     ) -> list[Candidate]:
         """The ``k`` best-scoring records for ``name``, one result per id, best first.
 

@@ -105,6 +105,8 @@ def _glue(first: str, second: str) -> str:
 
 
 def _strip_article(word: str) -> str:
+    if word[:1] not in ("a", "e", "ا", "ل"):
+        return word  # the common case, without a regular expression
     if is_arabic(word):
         m = _ARABIC_AL.match(word)
         return m.group(1) if m and word != "الله" else word
@@ -119,6 +121,8 @@ def _strip_article(word: str) -> str:
 
 def _fused_abd(word: str) -> str | None:
     """The divine name of a fused ``abd`` compound (``abderrahmane`` → ``rrahmane``)."""
+    if not word.startswith(("abd", "عبد")):
+        return None
     if is_arabic(word):
         m = _ARABIC_ABD.match(word)
         return m.group(1) if m else None
