@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from tabadul.names.comparable import coarse, skeleton, vocalised
 from tabadul.names.distance import skeleton_distance, skeleton_similarity
@@ -151,14 +151,20 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
         known = la.text in known_spellings(ar.text)
     fine = skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
-    # Within Arabic script the written (long) vowels are evidence too (محمد is
-    # not محمود); in Latin spellings they are mostly the writer's choice.
-    vowel_share = 0.5 if a.arabic and b.arabic else 0.25
-    score = (1 - vowel_share) * fine + vowel_share * vowels
+    if a.arabic and b.arabic:
+        # Within Arabic script the long vowels are written, so a letter more or
+        # less is a different name (محمد, محمود): each edit of the text counts double.
+        edits = Levenshtein.distance(a.text, b.text)
+        score = 0.3 * fine + 0.7 * max(0.0, 1 - 2 * edits / max(len(a.text), len(b.text)))
+    else:
+        # In Latin spellings vowels are mostly the writer's choice.
+        score = 0.75 * fine + 0.25 * vowels
     if a.skeleton == b.skeleton and a.skeleton:
         reason = f"same consonant skeleton {_dashed(a.skeleton)}"
         if a.arabic != b.arabic:
             score = max(score, 0.9 + 0.1 * vowels)
+        elif a.arabic:
+            reason += f", but {a.text} and {b.text} differ in their long vowels"
     else:
         distance = skeleton_distance(a.skeleton, b.skeleton)
         reason = (
