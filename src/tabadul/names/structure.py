@@ -38,6 +38,7 @@ HONORIFICS = frozenset(
         "haji", "hajji", "hadji", "hadj", "hajj", "alhaj", "alhajj", "elhadj", "elhadji",
         "mullah", "mulla", "molla", "mollah", "mullo",
         "mawlawi", "maulawi", "maulvi", "molvi", "mawlavi", "moulvi", "maulana", "mawlana",
+        "maulavi", "moulavi", "mowlawi", "molavi", "mowlavi", "sahib", "saheb", "sahab",
         "sayyid", "sayyed", "syed", "sayid", "seyed", "seyyed",
         "qari", "qazi", "hafiz", "hafez", "ustad", "ustadh", "ustaz",
         "dr", "doctor", "docteur", "prof", "professor", "eng", "engineer", "ingenieur",
