@@ -1,19 +1,17 @@
 """The in-memory candidate index: screen one name against millions.
 
-Three stages, as in record-linkage systems: *blocking* finds the names that
-share a key with the query, a *cheap re-ranking* (C-speed fuzzy ratios over
-coarse skeletons) keeps the most promising few dozen, and *scoring* runs
+Two stages, as in every record-linkage system: *blocking* finds the few
+hundred names that share something with the query cheaply, *scoring* runs
 :func:`tabadul.names.compare` on those alone.
 
 Blocking keys are the coarse skeletons of a name's elements, plus every
 skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
-that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``, and a
-rough key (coronals merged, palatals and gutturals merged) for spellings two
-confusions away. Arabic elements also post the skeletons of their learnt
-Latin spellings. Each candidate is ranked by the rarity (inverse document
-frequency) of the keys it shares with the query, one best key per query
-element; posting lists longer than ``max_postings`` (a "Mohammed" in a
-million names) are read only when the query has nothing rarer.
+that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
+Arabic elements also post the skeletons of their learnt Latin spellings.
+Each candidate is ranked by the rarity (inverse document frequency) of the
+keys it shares with the query, one best key per query element; posting
+lists longer than ``max_postings`` (a "Mohammed" in a million names) are
+read only when the query has nothing rarer.
 """
 
 from __future__ import annotations
