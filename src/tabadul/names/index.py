@@ -35,8 +35,6 @@ from tabadul.names.variants import known_spellings
 __all__ = ["Candidate", "NameIndex"]
 
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
-_ROUGH = 0.5  # a key shared only on the rough alphabet counts this much
-_ROUGH_KEY = str.maketrans("DSTCYHK", "TTTTJJJ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +82,6 @@ def _keys_of(text: str) -> dict[str, float]:
             for k in range(len(form)):
                 keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
         keys.setdefault("~" + form, _NEAR)
-        if len(form) >= 3:
-            # A rough key: the coronals and the palatals merged, for spellings
-            # two confusions away (ذ as d, z or dh; ج as j, y or g).
-            keys.setdefault("≈" + form.translate(_ROUGH_KEY), _ROUGH)
     return keys
 
 
