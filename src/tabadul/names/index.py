@@ -1,7 +1,8 @@
 """The in-memory candidate index: screen one name against millions.
 
-Two stages, as in every record-linkage system: *blocking* finds the few
-hundred names that share something with the query cheaply, *scoring* runs
+Three stages, as in record-linkage systems: *blocking* finds the names that
+share a key with the query, a *cheap re-ranking* (C-speed fuzzy ratios over
+coarse skeletons) keeps the most promising few dozen, and *scoring* runs
 :func:`tabadul.names.compare` on those alone.
 
 Blocking keys are the coarse skeletons of a name's elements, plus every
