@@ -38,6 +38,8 @@ LONE_FACTOR = 0.75
 COMMON_WEIGHT = 0.45
 INITIAL_WEIGHT = 0.5
 TITLE_WEIGHT = 0.3
+#: Below this coarse-skeleton similarity the weighted distance is not computed.
+ROUGH_GATE = 0.25
 #: A learnt spelling scores at least this (plus a share for agreeing vowels).
 KNOWN_FLOOR = 0.95
 #: A Latin spelling that usually renders another Arabic token is scaled by this.
@@ -151,7 +153,12 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if a.arabic != b.arabic:
         ar, la = (a, b) if a.arabic else (b, a)
         known = la.text in known_spellings(ar.text)
-    fine = skeleton_similarity(a.skeleton, b.skeleton)
+    # The weighted distance runs in Python; elements that share almost nothing
+    # even on the coarse alphabet (C speed) are not worth it, and could not
+    # align anyway.
+    rough = Levenshtein.normalized_similarity(a.coarse, b.coarse)
+    gated = rough < ROUGH_GATE and not known and min(len(a.coarse), len(b.coarse)) >= 3
+    fine = rough if gated else skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
     if a.arabic and b.arabic:
         # Within Arabic script the long vowels are written, so a letter more or
@@ -167,6 +174,8 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
             score = max(score, 0.9 + 0.1 * vowels)
         elif a.arabic:
             reason += f", but {a.text} and {b.text} differ in their long vowels"
+    elif gated:
+        reason = f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)} share little"
     else:
         distance = skeleton_distance(a.skeleton, b.skeleton)
         reason = (
