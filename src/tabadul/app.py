@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tabadul import __version__
 from tabadul.api import errors as api_errors
-from tabadul.api.routes import accounts, audit, entities, meta, reports
+from tabadul.api.routes import accounts, audit, entities, matching, meta, reports
 from tabadul.errors import TabadulError
 from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Handler, Worker
@@ -32,6 +32,7 @@ from tabadul.web.pages import render
 from tabadul.web.routes import account, admin, signin
 from tabadul.web.routes import audit as audit_pages
 from tabadul.web.routes import entities as entity_pages
+from tabadul.web.routes import hits as hit_pages
 from tabadul.web.routes import reports as report_pages
 from tabadul.web.security import ContextNeeded, SignInNeeded
 from tabadul.web.vocabulary import ERROR_TITLES
@@ -85,8 +86,8 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api = (meta, reports, entities, accounts, audit)
-    pages = (signin, account, report_pages, entity_pages, admin, audit_pages)
+    api = (meta, reports, entities, accounts, audit, matching)
+    pages = (signin, account, report_pages, entity_pages, hit_pages, admin, audit_pages)
     routers = (*api, *pages)
     for module in routers:
         app.include_router(module.router)

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     audit_checkpoint_minutes: int = Field(
         default=60, ge=1, description="How often the node signs a checkpoint of its audit log."
     )
+    match_threshold: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="Score from which correlation stores a hit for a person to review.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Level of the structured log written to standard error."
     )

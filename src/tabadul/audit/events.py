@@ -403,3 +403,84 @@ class Refused(Event):
 
     def records(self) -> list[str]:
         return [self.record] if self.record else []
+
+
+# -- combination: correlation, hits, watchlists ---------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordsMatched(Event):
+    """Correlation linked two records as a possible match (a hit for a human to review)."""
+
+    name = "match.raised"
+    category = Category.COMBINATION
+    hit_id: str
+    left: str
+    right: str
+    score: float
+
+    def records(self) -> list[str]:
+        return [f"hit:{self.hit_id}", f"entity:{self.left}", f"entity:{self.right}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HitReviewed(RecordsMatched):
+    """A person decided on a hit: confirmed, rejected or unsure, with a reason."""
+
+    name = "match.reviewed"
+    decision: str
+    previous: str
+    cluster: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HitsListed(Event):
+    """Hits were listed (a consultation: each hit names two records)."""
+
+    name = "match.listed"
+    category = Category.CONSULTATION
+    shown: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return _refs("hit", self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchAlerted(Event):
+    """A watched entity, name or selector matched a new or changed record."""
+
+    name = "watch.alerted"
+    category = Category.COMBINATION
+    watchlist_id: str
+    entry_id: str
+    entity_id: str
+    report_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"watchlist:{self.watchlist_id}", f"entity:{self.entity_id}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchlistChanged(Event):
+    """A watchlist was created, changed or deleted, or an entry added or removed."""
+
+    name = "watchlist.changed"
+    category = Category.ALTERATION
+    watchlist_id: str
+    change: str  # created, renamed, shared, deleted, entry_added, entry_removed
+    entry_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"watchlist:{self.watchlist_id}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrelationRun(Event):
+    """The operator re-correlated the holdings (or a part of them)."""
+
+    name = "match.recorrelated"
+    category = Category.COMBINATION
+    run_id: int
+    entities: int
+    hits: int
+    finished: bool

@@ -38,6 +38,7 @@ from tabadul.model.reports import (
 )
 from tabadul.schemas.entities import EntityIn
 from tabadul.schemas.reports import ReportIn
+from tabadul.services import correlation
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
 from tabadul.storage import protection
@@ -355,6 +356,13 @@ def write(
         },
     )
     protection.refresh_entities(session, touched, rules.classification.rank)
+    # Every entity a report brings or names is correlated again, in this transaction's job.
+    report_ids = {m["report_id"] for m in batch.mentions}
+    correlation.enqueue(
+        session,
+        new | {m["entity_id"] for m in batch.mentions},
+        next(iter(report_ids)) if len(report_ids) == 1 else None,
+    )
 
 
 def entity_row(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -373,3 +375,141 @@ class AuditCheckpointRow(Base):
     signed_at: Mapped[dt.datetime]
     signature: Mapped[str] = mapped_column(String(200))
     public_key: Mapped[str] = mapped_column(String(100))
+
+
+class MatchKeyRow(Base):
+    """A key an entity is found by in correlation: a name key or a normalised selector."""
+
+    __tablename__ = "match_keys"
+    __table_args__ = (Index("ix_match_keys_kind_value", "kind", "value"),)
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class HitRow(Base):
+    """Two records that may be about the same person or thing, for a human to decide.
+
+    One row per pair (``left_id`` < ``right_id``), whatever raised it again.
+    """
+
+    __tablename__ = "hits"
+    __table_args__ = (UniqueConstraint("left_id", "right_id", name="uq_hits_pair"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    left_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    right_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[Any]]
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ClusterRow(Base):
+    """An entity's place in a "same as" cluster joined by confirmed hits."""
+
+    __tablename__ = "entity_clusters"
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    cluster_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class WatchlistRow(Base):
+    """A list of people, organisations, names and selectors an analyst or a team watches."""
+
+    __tablename__ = "watchlists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime]
+
+
+class WatchlistMemberRow(Base):
+    """A colleague who shares a watchlist and receives its alerts."""
+
+    __tablename__ = "watchlist_members"
+
+    watchlist_id: Mapped[str] = mapped_column(
+        ForeignKey("watchlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class WatchEntryRow(Base):
+    """One thing watched: an entity, a name, or a selector (``kind`` says which)."""
+
+    __tablename__ = "watch_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    watchlist_id: Mapped[str] = mapped_column(
+        ForeignKey("watchlists.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(500))
+    entity_id: Mapped[str | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class WatchKeyRow(Base):
+    """A key a watch entry is found by, the same keys as ``match_keys``."""
+
+    __tablename__ = "watch_keys"
+    __table_args__ = (Index("ix_watch_keys_kind_value", "kind", "value"),)
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("watch_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class AlertRow(Base):
+    """A watched thing matched a new or changed record."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    watchlist_id: Mapped[str] = mapped_column(
+        ForeignKey("watchlists.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[str] = mapped_column(ForeignKey("watch_entries.id", ondelete="CASCADE"))
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), index=True
+    )
+    # The report whose recording, import or receipt raised the alert, when there is one.
+    report_id: Mapped[str | None] = mapped_column(String(36))
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[Any]]
+    created_at: Mapped[dt.datetime]
+
+
+class CorrelationRunRow(Base):
+    """A full re-correlation of the holdings, resumable from ``cursor`` after an interruption."""
+
+    __tablename__ = "correlation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    phase: Mapped[str] = mapped_column(String(16))  # "keys", then "pairs"
+    cursor: Mapped[str | None] = mapped_column(String(128))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)

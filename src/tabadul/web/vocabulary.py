@@ -71,3 +71,12 @@ ERROR_TITLES = {
     429: N_("Too many attempts; try again later."),
     500: N_("The node could not complete the request."),
 }
+# What a hit's reasons are about (tabadul.matching.scoring).
+REASON_KINDS = (
+    N_("name"),
+    N_("selector"),
+    N_("birth_date"),
+    N_("nationality"),
+    N_("gender"),
+    N_("watched"),
+)

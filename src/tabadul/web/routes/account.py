@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tabadul.api.deps import NodeDep
 from tabadul.errors import TabadulError, ValidationFailed
 from tabadul.model.accounts import Role
-from tabadul.services import accounts, auditing, reports, signin
+from tabadul.schemas.matching import AlertOut
+from tabadul.services import accounts, auditing, hits, reports, signin, watchlists
+from tabadul.services.correlation import HitState
 from tabadul.storage.reports import ReportFilter
 from tabadul.web.i18n import N_
 from tabadul.web.pages import render
@@ -25,8 +27,11 @@ REVIEW_HORIZON_DAYS = 30
 def home(request: Request, node: NodeDep, user: PagePrincipal) -> HTMLResponse:
     """The start page: what needs the user's attention, as far as their role goes."""
     purpose = request.state.purpose
-    due = recent = None
+    due = recent = found_hits = None
+    found_alerts: list[AlertOut] = []
     if user.role.reads_intelligence and purpose:
+        found_hits = hits.list_hits(node, user, state=HitState.NEW, limit=5, purpose=purpose)
+        found_alerts = watchlists.alerts(node, user, limit=10, newest=True)
         horizon = dt.date.today() + dt.timedelta(days=REVIEW_HORIZON_DAYS)
         due = reports.list_reports(
             node, user, ReportFilter(review_before=horizon), limit=20, purpose=purpose
@@ -37,6 +42,8 @@ def home(request: Request, node: NodeDep, user: PagePrincipal) -> HTMLResponse:
         "home.html",
         due=due,
         recent=recent,
+        hits=found_hits,
+        alerts=found_alerts,
         is_admin=user.role is Role.ADMINISTRATOR,
         is_auditor=user.role is Role.AUDITOR,
     )

@@ -1,0 +1,401 @@
+"""Correlation: every new or changed entity against the holdings and the watchlists.
+
+For each entity the job computes its keys (the name engine's blocking keys for
+every name, and every normalised selector), stores them, reads the entities
+that share a key, scores each candidate with reasons, and keeps a hit only
+when the score reaches the node's threshold — one row per pair, whatever
+raises it again, so storage grows with what is worth a human's look, not
+with the number of pairs. Watch entries are found by the same keys.
+
+It runs in the job queue (``matching.correlate``, enqueued in the transaction
+that records, imports or receives the entity) and, for the whole holdings,
+from ``tabadul correlate --all``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tabadul import names
+from tabadul.audit import events as ev
+from tabadul.matching.scoring import Effect, Profile, Reason, Score, score
+from tabadul.matching.selectors import Selector
+from tabadul.model.ids import new_id
+from tabadul.services.node import Node
+from tabadul.storage import audit_log
+from tabadul.storage import jobs as queue
+from tabadul.storage import matching as store
+from tabadul.storage.matching import Key
+from tabadul.storage.tables import CorrelationRunRow, EntityRow, WatchEntryRow
+from tabadul.storage.types import utcnow
+
+CORRELATE_JOB = "matching.correlate"
+# A key shared by more entities than this says little ("Mohamed", a switchboard
+# number): it is not followed, and the other keys of the entity decide.
+MAX_PER_KEY = 200
+# Entities correlated per transaction in a job or a full run.
+CHUNK = 500
+NAME = "name"
+NAME_YEAR = "name+year"
+
+
+class HitState:
+    """Review states of a hit."""
+
+    NEW = "new"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    UNSURE = "unsure"
+    ALL = (NEW, CONFIRMED, REJECTED, UNSURE)
+    OPEN = (NEW, UNSURE)
+
+
+@dataclass
+class Outcome:
+    """What one correlation pass did."""
+
+    entities: int = 0
+    hits_raised: list[str] = field(default_factory=list)
+    hits_updated: int = 0
+    alerts: int = 0
+    skipped_keys: int = 0
+
+
+def enqueue(session: Session, entity_ids: Collection[str], report_id: str | None = None) -> None:
+    """Ask the worker to correlate these entities (in the caller's transaction)."""
+    ids = sorted(set(entity_ids))
+    for start in range(0, len(ids), CHUNK * 4):
+        payload: dict[str, Any] = {"entities": ids[start : start + CHUNK * 4]}
+        if report_id is not None:
+            payload["report"] = report_id
+        queue.enqueue(session, CORRELATE_JOB, payload, max_attempts=5)
+
+
+def run_job(session: Session, node: Node, payload: dict[str, Any]) -> Outcome:
+    """The handler of ``matching.correlate``."""
+    return correlate(session, node, payload.get("entities", []), payload.get("report"))
+
+
+def keys_of(profile: Profile) -> set[Key]:
+    """The keys an entity is found by: name keys (people, organisations) and selectors."""
+    found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
+    if profile.named:
+        name_keys = {k for name in profile.names for k in names.keys(name)}
+        found.update((NAME, k) for k in name_keys)
+        # A common name is too common a key on its own; with the year of birth it is not.
+        years = {d[:4] for d in profile.birth_dates if d[:4].isdigit()}
+        found.update((NAME_YEAR, f"{k}|{y}") for k in name_keys for y in years)
+    return found
+
+
+def profile_of(row: EntityRow, region: str | None) -> Profile:
+    """The profile correlation compares of a stored entity."""
+    return Profile.of(row.id, row.schema, row.properties, region)
+
+
+def correlate(
+    session: Session,
+    node: Node,
+    entity_ids: Iterable[str],
+    report_id: str | None = None,
+    *,
+    only_later: bool = False,
+    store_keys: bool = True,
+) -> Outcome:
+    """Correlate entities against the holdings and the watchlists, in ``session``.
+
+    ``only_later`` compares each entity only with candidates whose id sorts after
+    its own: a full run, which visits every entity, then scores each pair once.
+    """
+    region = node.identity.country
+    threshold = node.settings.match_threshold
+    rows = store.entity_rows(session, entity_ids)
+    profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
+    keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
+    if store_keys:
+        store.replace_keys(session, keys)
+    outcome = Outcome(entities=len(profiles))
+
+    candidates: dict[str, set[str]] = {}
+    for entity_id, found in keys.items():
+        near: set[str] = set()
+        for key in found:
+            ids = store.entity_ids_with(session, key, MAX_PER_KEY + 1)
+            if len(ids) > MAX_PER_KEY:
+                outcome.skipped_keys += 1
+                continue
+            near.update(ids)
+        near.discard(entity_id)
+        if only_later:
+            near = {c for c in near if c > entity_id}
+        candidates[entity_id] = near
+    others = store.entity_rows(
+        session, {c for near in candidates.values() for c in near} - set(rows)
+    )
+    for other_id, row in others.items():
+        profiles[other_id] = profile_of(row, region)
+
+    scored: dict[tuple[str, str], Score] = {}
+    for entity_id, near in candidates.items():
+        for other_id in near:
+            pair = (min(entity_id, other_id), max(entity_id, other_id))
+            if pair in scored or other_id not in profiles:
+                continue
+            result = score(profiles[pair[0]], profiles[pair[1]])
+            if result.value >= threshold:
+                scored[pair] = result
+    _store_hits(session, scored, outcome)
+    _watch(session, node, profiles, keys, report_id, outcome)
+    return outcome
+
+
+def _store_hits(session: Session, scored: dict[tuple[str, str], Score], outcome: Outcome) -> None:
+    if not scored:
+        return
+    now = utcnow()
+    existing = store.hits_for_pairs(session, set(scored))
+    new_rows: list[dict[str, Any]] = []
+    events: list[ev.Event] = []
+    for (left, right), result in sorted(scored.items()):
+        hit = existing.get((left, right))
+        if hit is None:
+            hit_id = new_id()
+            new_rows.append(
+                {
+                    "id": hit_id,
+                    "left_id": left,
+                    "right_id": right,
+                    "score": round(result.value, 4),
+                    "reasons": result.explanation(),
+                    "state": HitState.NEW,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            events.append(
+                ev.RecordsMatched(
+                    actor=ev.SYSTEM, hit_id=hit_id, left=left, right=right, score=result.value
+                )
+            )
+            outcome.hits_raised.append(hit_id)
+        elif hit.state in HitState.OPEN and (
+            abs(hit.score - result.value) > 1e-4 or hit.reasons != result.explanation()
+        ):
+            # Still waiting for a person: show the latest evidence. Decided pairs stay
+            # as decided — a rejected pair is never raised again.
+            store.decide(
+                session,
+                hit.id,
+                {
+                    "score": round(result.value, 4),
+                    "reasons": result.explanation(),
+                    "updated_at": now,
+                },
+            )
+            outcome.hits_updated += 1
+    store.insert_hits(session, new_rows)
+    audit_log.add(session, *events)
+
+
+def _watch(
+    session: Session,
+    node: Node,
+    profiles: dict[str, Profile],
+    keys: dict[str, set[Key]],
+    report_id: str | None,
+    outcome: Outcome,
+) -> None:
+    """Raise alerts for watch entries that match, and keep watched entities' keys current."""
+    correlated = set(keys)
+    watched = store.entries_on(session, correlated)
+    if watched:
+        store.set_watch_keys(session, {e.id: keys[e.entity_id or ""] for e in watched})
+    all_keys = {k for found in keys.values() for k in found}
+    entries = {e.id: e for e in store.entries_with_keys(session, all_keys)}
+    entries.update({e.id: e for e in watched})
+    if not entries:
+        return
+    entry_keys = store.keys_of_entries(session, list(entries))
+    watched_rows = store.entity_rows(
+        session, {e.entity_id for e in entries.values() if e.entity_id} - set(profiles)
+    )
+    region = node.identity.country
+    for entity_id, row in watched_rows.items():
+        profiles[entity_id] = profile_of(row, region)
+    now = utcnow()
+    alerts: list[dict[str, Any]] = []
+    events: list[ev.Event] = []
+    for entity_id, found in sorted(keys.items()):
+        for entry in entries.values():
+            if entry.entity_id != entity_id and not (entry_keys.get(entry.id, set()) & found):
+                continue
+            result = _entry_score(entry, profiles[entity_id], profiles, node)
+            if result is None:
+                continue
+            if store.alerted(session, entry.id, entity_id, report_id):
+                continue
+            alerts.append(
+                {
+                    "watchlist_id": entry.watchlist_id,
+                    "entry_id": entry.id,
+                    "entity_id": entity_id,
+                    "report_id": report_id,
+                    "score": round(result.value, 4),
+                    "reasons": result.explanation(),
+                    "created_at": now,
+                }
+            )
+            events.append(
+                ev.WatchAlerted(
+                    actor=ev.SYSTEM,
+                    watchlist_id=entry.watchlist_id,
+                    entry_id=entry.id,
+                    entity_id=entity_id,
+                    report_id=report_id,
+                )
+            )
+    store.add_alerts(session, alerts)
+    audit_log.add(session, *events)
+    outcome.alerts += len(alerts)
+
+
+def _entry_score(
+    entry: WatchEntryRow, profile: Profile, profiles: dict[str, Profile], node: Node
+) -> Score | None:
+    """How a correlated entity matches a watch entry, or None when it does not."""
+    if entry.entity_id is not None:
+        if entry.entity_id == profile.id:
+            reason = Reason("watched", Effect.SUPPORTS, "the watched record itself was recorded")
+            return Score(1.0, (reason,))
+        watched = profiles.get(entry.entity_id)
+        if watched is None:
+            return None
+        result = score(watched, profile)
+    elif entry.kind == NAME:
+        target = Profile(entry.id, profile.schema, names=(entry.value,))
+        result = score(target, profile) if profile.named else Score(0.0)
+    else:
+        selector = Selector.parse(f"{entry.kind}:{entry.value}")
+        if selector not in profile.selectors:
+            return None
+        reason = Reason("selector", Effect.SUPPORTS, f"carries the watched {selector}", 1.0)
+        return Score(1.0, (reason,), frozenset({selector}))
+    return result if result.value >= node.settings.match_threshold else None
+
+
+def watch_keys(entry_kind: str, value: str, profile: Profile | None) -> set[Key]:
+    """The keys a new watch entry is found by."""
+    if profile is not None:
+        return keys_of(profile)
+    if entry_kind == NAME:
+        return {(NAME, k) for k in names.keys(value)}
+    return {(entry_kind, value)}
+
+
+# -- full re-correlation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a full run stands."""
+
+    run_id: int
+    phase: str
+    done: int
+    total: int
+    hits: int
+
+
+def correlate_all(
+    node: Node,
+    *,
+    restart: bool = False,
+    chunk: int = CHUNK,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop_after: int | None = None,
+) -> Progress:
+    """Re-correlate the whole holdings; resumes an interrupted run unless ``restart``.
+
+    Two phases over the entities in id order: first every entity's keys, then
+    every pair once. Each chunk commits with the run's cursor, so an
+    interruption loses at most one chunk's work. ``stop_after`` (chunks) is how
+    tests interrupt a run.
+    """
+    with node.db.transaction() as session:
+        run = _current_run(session, restart)
+        run_id = run.id
+    hits = 0
+    chunks = 0
+    while True:
+        with node.db.transaction() as session:
+            run = session.get_one(CorrelationRunRow, run_id)
+            ids = store.entity_ids_after(session, run.cursor, chunk)
+            if not ids:
+                if run.phase == "keys":
+                    run.phase, run.cursor, run.done = "pairs", None, 0
+                    continue
+                run.finished_at = utcnow()
+                audit_log.add(
+                    session,
+                    ev.CorrelationRun(
+                        actor=ev.Actor("operator", "tabadul correlate"),
+                        run_id=run_id,
+                        entities=run.total,
+                        hits=hits,
+                        finished=True,
+                    ),
+                )
+                progress = Progress(run_id, "finished", run.done, run.total, hits)
+                break
+            if run.phase == "keys":
+                rows = store.entity_rows(session, ids)
+                region = node.identity.country
+                store.replace_keys(
+                    session, {i: keys_of(profile_of(rows[i], region)) for i in ids if i in rows}
+                )
+            else:
+                outcome = correlate(session, node, ids, only_later=True, store_keys=False)
+                hits += len(outcome.hits_raised)
+            run.cursor, run.done, run.updated_at = ids[-1], run.done + len(ids), utcnow()
+            progress = Progress(run_id, run.phase, run.done, run.total, hits)
+        if on_progress is not None:
+            on_progress(progress)
+        chunks += 1
+        if stop_after is not None and chunks >= stop_after:
+            break
+    if on_progress is not None:
+        on_progress(progress)
+    return progress
+
+
+def _current_run(session: Session, restart: bool) -> CorrelationRunRow:
+    now = utcnow()
+    unfinished = session.scalars(
+        select(CorrelationRunRow)
+        .where(CorrelationRunRow.finished_at.is_(None))
+        .order_by(CorrelationRunRow.id.desc())
+    ).first()
+    if unfinished is not None and not restart:
+        return unfinished
+    if unfinished is not None:
+        session.execute(
+            update(CorrelationRunRow)
+            .where(CorrelationRunRow.finished_at.is_(None))
+            .values(finished_at=now)
+        )
+    run = CorrelationRunRow(
+        started_at=now,
+        updated_at=now,
+        phase="keys",
+        cursor=None,
+        done=0,
+        total=store.count_entities(session),
+    )
+    session.add(run)
+    session.flush()
+    return run
