@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         default=60, ge=1, description="How often the node signs a checkpoint of its audit log."
     )
     match_threshold: float = Field(
-        default=0.7,
+        default=0.75,
         gt=0,
         le=1,
         description="Score from which correlation stores a hit for a person to review.",

@@ -21,7 +21,6 @@ from tabadul.matching.selectors import Selector, selectors_of
 MAX_NAMES = 8
 # Below this name agreement, and with no shared selector, attributes cannot make a hit.
 NAME_FLOOR = 0.5
-DEFAULT_THRESHOLD = 0.7
 
 PERSON = frozenset({"Person", "LegalEntity"})
 ORGANISATION = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})

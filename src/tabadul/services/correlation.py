@@ -85,12 +85,25 @@ def keys_of(profile: Profile) -> set[Key]:
     """The keys an entity is found by: name keys (people, organisations) and selectors."""
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
     if profile.named:
-        name_keys = {k for name in profile.names for k in names.keys(name)}
+        name_keys = {k for name in profile.names for k in name_blocks(name)}
         found.update((NAME, k) for k in name_keys)
         # A common name is too common a key on its own; with the year of birth it is not.
         years = {d[:4] for d in profile.birth_dates if d[:4].isdigit()}
         found.update((NAME_YEAR, f"{k}|{y}") for k in name_keys for y in years)
     return found
+
+
+def name_blocks(name: str) -> set[str]:
+    """Blocks of a name: each pair of the name engine's keys ("trk+sd"), or the one key.
+
+    A single name element ("Mohamed", "Saidi") is shared by tens of thousands
+    of people in a large holding; two of them together are a useful block, and
+    a name with one element in common and nothing else is not a match anyway.
+    """
+    found = sorted(names.keys(name))
+    if len(found) < 2:
+        return set(found)
+    return {f"{a}+{b}" for i, a in enumerate(found) for b in found[i + 1 :]}
 
 
 def profile_of(row: EntityRow, region: str | None) -> Profile:
@@ -293,7 +306,7 @@ def watch_keys(entry_kind: str, value: str, profile: Profile | None) -> set[Key]
     if profile is not None:
         return keys_of(profile)
     if entry_kind == NAME:
-        return {(NAME, k) for k in names.keys(value)}
+        return {(NAME, k) for k in name_blocks(value)}
     return {(entry_kind, value)}
 
 

@@ -13,13 +13,14 @@ cluster again. Every decision is audited as a combination.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from tabadul.access.policy import Action, Kind, Principal, Resource
 from tabadul.audit import events as ev
-from tabadul.errors import NotFound, PermissionDenied, ValidationFailed
+from tabadul.errors import NotFound, PermissionDenied, TabadulError, ValidationFailed
 from tabadul.model.ids import new_id
 from tabadul.model.protection import Protection
 from tabadul.schemas.matching import HitOut, HitPage, Side
@@ -103,6 +104,7 @@ def review(node: Node, actor: Principal, hit_id: str, decision: str, reason: str
     with node.db.transaction() as session:
         row = store.get_hit(session, hit_id, for_update=True)
         readable = _readable(session, node, actor, [row.left_id, row.right_id]) if row else set()
+        error: TabadulError | None
         if row is None or not readable:
             error = NotFound(f"no hit {hit_id}")
         elif len(readable) < 2:
@@ -163,8 +165,8 @@ def recluster(session: Session, seeds: Collection[str]) -> dict[str, str]:
     """
     current = store.clusters_of(session, seeds)
     members: set[str] = set(seeds)
-    for cluster_id in set(current.values()):
-        members.update(store.cluster_members(session, cluster_id))
+    for held in set(current.values()):
+        members.update(store.cluster_members(session, held))
     edges: dict[str, set[str]] = {}
     frontier = set(members)
     while frontier:
@@ -189,7 +191,9 @@ def recluster(session: Session, seeds: Collection[str]) -> dict[str, str]:
                     group.add(other)
                     stack.append(other)
         kept = sorted({previous[m] for m in group if m in previous})
-        cluster_id = (kept[0] if kept else new_id()) if len(group) > 1 else None
+        cluster_id: str | None = None
+        if len(group) > 1:
+            cluster_id = kept[0] if kept else new_id()
         assigned.update(dict.fromkeys(group, cluster_id))
     store.set_clusters(session, assigned)
     return {m: c for m, c in assigned.items() if c is not None}
@@ -200,7 +204,7 @@ def visible_hits(node: Node, actor: Principal) -> ColumnElement[bool]:
     seen = node.policy.visibility(actor)
     readable = protection.entities_visible(seen.levels, seen.compartments)
 
-    def side(column: ColumnElement[str]) -> ColumnElement[bool]:
+    def side(column: Any) -> ColumnElement[bool]:
         return exists(select(EntityRow.id).where(EntityRow.id == column, readable))
 
     return or_(side(HitRow.left_id), side(HitRow.right_id))
