@@ -38,6 +38,9 @@ from tabadul.storage import matching as store
 from tabadul.storage.types import utcnow
 from tabadul.synthetic import Generator, SyntheticPerson
 
+# Invented family names beside the common ones: a million people need more than a few dozen.
+FAMILIES = 20_000
+
 
 def record_of(
     person: SyntheticPerson, index: int, rng: random.Random, *, planted: bool
@@ -52,13 +55,17 @@ def record_of(
         properties["phone"] = [f"+2126{index:08d}"]
         properties["passportNumber"] = [f"P{index:08d}"]
         return properties
-    draw = rng.random()
-    if draw < 0.5:
+    # A planted record is findable in principle: a full date of birth, or a
+    # shared selector with a partial or missing date.
+    if rng.random() < 0.6:
         properties["birthDate"] = [person.birth_date]
-    elif draw < 0.75:
-        properties["birthDate"] = [person.birth_date[:4]]
-    if rng.random() < 0.3:
-        properties["phone"] = [f"+2126{index:08d}"]
+    else:
+        if rng.random() < 0.5:
+            properties["birthDate"] = [person.birth_date[:4]]
+        if rng.random() < 0.5:
+            properties["phone"] = [f"+2126{index:08d}"]
+        else:
+            properties["passportNumber"] = [f"P{index:08d}"]
     if rng.random() < 0.5:
         properties["nationality"] = [person.nationality]
     return properties
@@ -78,7 +85,7 @@ def second_name(first: dict[str, list[str]], person: SyntheticPerson, rng: rando
 
 def build(node: Node, persons: int, links: int, seed: int) -> dict[str, int]:
     """Insert the holdings; returns which synthetic person each entity is."""
-    generator = Generator(seed=seed)
+    generator = Generator(seed=seed, families=FAMILIES)
     rng = random.Random(seed)
     truth: dict[str, int] = {}
     planted = set(rng.sample(range(persons), links))
@@ -141,10 +148,10 @@ def quality(node: Node, truth: dict[str, int], links: int) -> dict[str, float]:
 
 def new_reports(node: Node, reports: int, seed: int, persons: int) -> dict[str, float]:
     """Correlate reports of 10 new entities each (half of them people already held)."""
-    generator = Generator(seed=seed)  # the same people again, in the same order
+    generator = Generator(seed=seed, families=FAMILIES)  # the same people, in the same order
     known = [generator.person() for _ in range(min(persons, 5_000))]
     rng = random.Random(seed + 1)
-    fresh = Generator(seed=seed + 99)
+    fresh = Generator(seed=seed + 99, families=FAMILIES)
     timings: list[float] = []
     now = utcnow()
     for r in range(reports):

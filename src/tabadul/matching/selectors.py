@@ -9,6 +9,7 @@ normalised is not a selector (it stays in the record, it just links nothing).
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,6 +69,7 @@ def ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+@functools.lru_cache(maxsize=100_000)
 def normalise(kind: SelectorKind, text: str, region: str | None = None) -> str | None:
     """The normalised value of a selector, or None when ``text`` is not a valid one."""
     text = unicodedata.normalize("NFKC", ascii_digits(text)).strip()

@@ -14,6 +14,7 @@ from ``tabadul correlate --all``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,9 @@ MAX_PER_KEY = 200
 CHUNK = 500
 NAME = "name"
 NAME_YEAR = "name+year"
+NAME_UNDATED = "name-undated"
+# More name-only matches than this for one record: the name alone singles nobody out.
+MAX_NAME_ONLY = 5
 
 
 class HitState:
@@ -64,6 +68,7 @@ class Outcome:
     hits_updated: int = 0
     alerts: int = 0
     skipped_keys: int = 0
+    ambiguous: int = 0
 
 
 def enqueue(session: Session, entity_ids: Collection[str], report_id: str | None = None) -> None:
@@ -82,18 +87,61 @@ def run_job(session: Session, node: Node, payload: dict[str, Any]) -> Outcome:
 
 
 def keys_of(profile: Profile) -> set[Key]:
-    """The keys an entity is found by: name keys (people, organisations) and selectors."""
+    """The keys an entity is stored under: selectors and name blocks.
+
+    Name blocks are stored three ways so that lookups stay small in a large
+    holding: ``name`` (every named entity), ``name+year`` (with each known year
+    of birth) and ``name-undated`` (when no year is known).
+    """
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
-    if profile.named:
-        name_keys = {k for name in profile.names for k in name_blocks(name)}
-        found.update((NAME, k) for k in name_keys)
-        # A common name is too common a key on its own; with the year of birth it is not.
-        years = {d[:4] for d in profile.birth_dates if d[:4].isdigit()}
-        found.update((NAME_YEAR, f"{k}|{y}") for k in name_keys for y in years)
+    blocks = _blocks(profile)
+    years = _years(profile)
+    found.update((NAME, b) for b in blocks)
+    if years:
+        found.update((NAME_YEAR, f"{b}|{y}") for b in blocks for y in years)
+    else:
+        found.update((NAME_UNDATED, b) for b in blocks)
     return found
 
 
-def name_blocks(name: str) -> set[str]:
+def lookups_of(profile: Profile) -> set[Key]:
+    """The keys an entity's candidates are looked up by.
+
+    With a year of birth: namesakes born that year and namesakes of unknown
+    birth — not the thousands born in other years, whom the date contradicts.
+    Without one: every namesake (a very common name then says too little, and
+    the per-key limit leaves it out).
+    """
+    found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
+    blocks = _blocks(profile)
+    years = _years(profile)
+    if years:
+        found.update((NAME_YEAR, f"{b}|{y}") for b in blocks for y in years)
+        found.update((NAME_UNDATED, b) for b in blocks)
+    else:
+        found.update((NAME, b) for b in blocks)
+    return found
+
+
+def probe_keys(profile: Profile) -> set[Key]:
+    """The keys watch entries are found by: selectors and plain name blocks."""
+    found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
+    found.update((NAME, b) for b in _blocks(profile))
+    return found
+
+
+def _blocks(profile: Profile) -> set[str]:
+    if not profile.named:
+        return set()
+    return {b for name in profile.names for b in name_blocks(name)}
+
+
+def _years(profile: Profile) -> set[str]:
+    return {d[:4] for d in profile.birth_dates if d[:4].isdigit()}
+
+
+@functools.lru_cache(maxsize=200_000)
+def name_blocks(name: str) -> frozenset[str]:
     """Blocks of a name: each pair of the name engine's keys ("trk+sd"), or the one key.
 
     A single name element ("Mohamed", "Saidi") is shared by tens of thousands
@@ -102,8 +150,8 @@ def name_blocks(name: str) -> set[str]:
     """
     found = sorted(names.keys(name))
     if len(found) < 2:
-        return set(found)
-    return {f"{a}+{b}" for i, a in enumerate(found) for b in found[i + 1 :]}
+        return frozenset(found)
+    return frozenset(f"{a}+{b}" for i, a in enumerate(found) for b in found[i + 1 :])
 
 
 def profile_of(row: EntityRow, region: str | None) -> Profile:
@@ -117,13 +165,13 @@ def correlate(
     entity_ids: Iterable[str],
     report_id: str | None = None,
     *,
-    only_later: bool = False,
     store_keys: bool = True,
 ) -> Outcome:
     """Correlate entities against the holdings and the watchlists, in ``session``.
 
-    ``only_later`` compares each entity only with candidates whose id sorts after
-    its own: a full run, which visits every entity, then scores each pair once.
+    A record whose name alone matches more than ``MAX_NAME_ONLY`` held records
+    (and nothing else corroborates any of them) raises none of them: "Mohamed
+    Alaoui" without a date of birth singles nobody out.
     """
     region = node.identity.country
     threshold = node.settings.match_threshold
@@ -134,18 +182,16 @@ def correlate(
         store.replace_keys(session, keys)
     outcome = Outcome(entities=len(profiles))
 
+    lookups = {entity_id: lookups_of(profile) for entity_id, profile in profiles.items()}
+    held = store.entity_ids_with(
+        session, {k for found in lookups.values() for k in found}, MAX_PER_KEY + 1
+    )
+    common = {key for key, ids in held.items() if len(ids) > MAX_PER_KEY}
     candidates: dict[str, set[str]] = {}
-    for entity_id, found in keys.items():
-        near: set[str] = set()
-        for key in found:
-            ids = store.entity_ids_with(session, key, MAX_PER_KEY + 1)
-            if len(ids) > MAX_PER_KEY:
-                outcome.skipped_keys += 1
-                continue
-            near.update(ids)
+    for entity_id, wanted in lookups.items():
+        near = {c for key in wanted - common for c in held[key]}
+        outcome.skipped_keys += len(wanted & common)
         near.discard(entity_id)
-        if only_later:
-            near = {c for c in near if c > entity_id}
         candidates[entity_id] = near
     others = store.entity_rows(
         session, {c for near in candidates.values() for c in near} - set(rows)
@@ -155,13 +201,20 @@ def correlate(
 
     scored: dict[tuple[str, str], Score] = {}
     for entity_id, near in candidates.items():
+        found: dict[tuple[str, str], Score] = {}
         for other_id in near:
-            pair = (min(entity_id, other_id), max(entity_id, other_id))
-            if pair in scored or other_id not in profiles:
+            if other_id not in profiles:
                 continue
-            result = score(profiles[pair[0]], profiles[pair[1]])
+            pair = (min(entity_id, other_id), max(entity_id, other_id))
+            result = scored.get(pair) or score(profiles[pair[0]], profiles[pair[1]])
             if result.value >= threshold:
-                scored[pair] = result
+                found[pair] = result
+        name_only = [pair for pair, result in found.items() if _name_only(result)]
+        if len(name_only) > MAX_NAME_ONLY:
+            outcome.ambiguous += 1
+            for pair in name_only:
+                del found[pair]
+        scored.update(found)
     _store_hits(session, scored, outcome)
     _watch(session, node, profiles, keys, report_id, outcome)
     return outcome
@@ -224,11 +277,11 @@ def _watch(
     outcome: Outcome,
 ) -> None:
     """Raise alerts for watch entries that match, and keep watched entities' keys current."""
-    correlated = set(keys)
-    watched = store.entries_on(session, correlated)
+    probes = {entity_id: probe_keys(profiles[entity_id]) for entity_id in keys}
+    watched = store.entries_on(session, set(keys))
     if watched:
-        store.set_watch_keys(session, {e.id: keys[e.entity_id or ""] for e in watched})
-    all_keys = {k for found in keys.values() for k in found}
+        store.set_watch_keys(session, {e.id: probes[e.entity_id or ""] for e in watched})
+    all_keys = {k for found in probes.values() for k in found}
     entries = {e.id: e for e in store.entries_with_keys(session, all_keys)}
     entries.update({e.id: e for e in watched})
     if not entries:
@@ -243,7 +296,7 @@ def _watch(
     now = utcnow()
     alerts: list[dict[str, Any]] = []
     events: list[ev.Event] = []
-    for entity_id, found in sorted(keys.items()):
+    for entity_id, found in sorted(probes.items()):
         for entry in entries.values():
             if entry.entity_id != entity_id and not (entry_keys.get(entry.id, set()) & found):
                 continue
@@ -304,7 +357,7 @@ def _entry_score(
 def watch_keys(entry_kind: str, value: str, profile: Profile | None) -> set[Key]:
     """The keys a new watch entry is found by."""
     if profile is not None:
-        return keys_of(profile)
+        return probe_keys(profile)
     if entry_kind == NAME:
         return {(NAME, k) for k in name_blocks(value)}
     return {(entry_kind, value)}
@@ -372,7 +425,7 @@ def correlate_all(
                     session, {i: keys_of(profile_of(rows[i], region)) for i in ids if i in rows}
                 )
             else:
-                outcome = correlate(session, node, ids, only_later=True, store_keys=False)
+                outcome = correlate(session, node, ids, store_keys=False)
                 hits += len(outcome.hits_raised)
             run.cursor, run.done, run.updated_at = ids[-1], run.done + len(ids), utcnow()
             progress = Progress(run_id, run.phase, run.done, run.total, hits)
@@ -412,3 +465,8 @@ def _current_run(session: Session, restart: bool) -> CorrelationRunRow:
     session.add(run)
     session.flush()
     return run
+
+
+def _name_only(result: Score) -> bool:
+    """Whether nothing but the name supports a match."""
+    return not any(r.effect is Effect.SUPPORTS and r.kind != NAME for r in result.reasons)
