@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -197,6 +198,7 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=5_000)
     parser.add_argument("--reports", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
 
@@ -221,7 +223,9 @@ def main() -> None:
         )
 
         start = time.perf_counter()
-        result = correlation.correlate_all(node, restart=True, chunk=1_000)
+        result = correlation.correlate_all(
+            node, restart=True, chunk=1_000, processes=args.processes
+        )
         took = time.perf_counter() - start
         with node.db.reading() as session:
             per_entity = store.hits_per_entity(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,9 +20,18 @@ from tabadul.storage import matching as store
 @click.option("--all", "everything", is_flag=True, required=True, help="Every entity held.")
 @click.option("--restart", is_flag=True, help="Start again instead of resuming an interrupted run.")
 @click.option("--chunk", default=correlation.CHUNK, show_default=True, type=click.IntRange(10))
+@click.option(
+    "--processes",
+    default=os.cpu_count() or 1,
+    show_default="the number of processors",
+    type=click.IntRange(1, 64),
+    help="Processes computing name keys in the first pass.",
+)
 @json_option
 @reports_errors
-def correlate(data_dir: Path, everything: bool, restart: bool, chunk: int, as_json: bool) -> None:
+def correlate(
+    data_dir: Path, everything: bool, restart: bool, chunk: int, processes: int, as_json: bool
+) -> None:
     """Re-correlate every entity (resumes after an interruption).
 
     Two passes: the keys of every entity, then every candidate pair once.

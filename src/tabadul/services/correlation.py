@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +87,7 @@ def run_job(session: Session, node: Node, payload: dict[str, Any]) -> Outcome:
     return correlate(session, node, payload.get("entities", []), payload.get("report"))
 
 
-def keys_of(profile: Profile) -> set[Key]:
+def keys_of(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
     """The keys an entity is stored under: selectors and name blocks.
 
     Name blocks are stored three ways so that lookups stay small in a large
@@ -94,7 +95,7 @@ def keys_of(profile: Profile) -> set[Key]:
     of birth) and ``name-undated`` (when no year is known).
     """
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
-    blocks = _blocks(profile)
+    blocks = _blocks(profile) if blocks is None else blocks
     years = _years(profile)
     found.update((NAME, b) for b in blocks)
     if years:
@@ -104,7 +105,7 @@ def keys_of(profile: Profile) -> set[Key]:
     return found
 
 
-def lookups_of(profile: Profile) -> set[Key]:
+def lookups_of(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
     """The keys an entity's candidates are looked up by.
 
     With a year of birth: namesakes born that year and namesakes of unknown
@@ -113,7 +114,7 @@ def lookups_of(profile: Profile) -> set[Key]:
     the per-key limit leaves it out).
     """
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
-    blocks = _blocks(profile)
+    blocks = _blocks(profile) if blocks is None else blocks
     years = _years(profile)
     if years:
         found.update((NAME_YEAR, f"{b}|{y}") for b in blocks for y in years)
@@ -123,14 +124,15 @@ def lookups_of(profile: Profile) -> set[Key]:
     return found
 
 
-def probe_keys(profile: Profile) -> set[Key]:
+def probe_keys(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
     """The keys watch entries are found by: selectors and plain name blocks."""
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
-    found.update((NAME, b) for b in _blocks(profile))
+    found.update((NAME, b) for b in (_blocks(profile) if blocks is None else blocks))
     return found
 
 
 def _blocks(profile: Profile) -> set[str]:
+    """The name blocks of a profile (the costly part of its keys: the name engine runs)."""
     if not profile.named:
         return set()
     return {b for name in profile.names for b in name_blocks(name)}
@@ -177,12 +179,17 @@ def correlate(
     threshold = node.settings.match_threshold
     rows = store.entity_rows(session, entity_ids)
     profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
-    keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
     if store_keys:
+        blocks = {entity_id: _blocks(p) for entity_id, p in profiles.items()}
+        keys = {entity_id: keys_of(p, blocks[entity_id]) for entity_id, p in profiles.items()}
         store.replace_keys(session, keys)
+    else:  # a full run stored every entity's keys in its first phase
+        stored = store.keys_of_entities(session, list(profiles))
+        keys = {entity_id: stored.get(entity_id, set()) for entity_id in profiles}
+        blocks = {e: {v for kind, v in found if kind == NAME} for e, found in keys.items()}
     outcome = Outcome(entities=len(profiles))
 
-    lookups = {entity_id: lookups_of(profile) for entity_id, profile in profiles.items()}
+    lookups = {e: lookups_of(profile, blocks[e]) for e, profile in profiles.items()}
     held = store.entity_ids_with(
         session, {k for found in lookups.values() for k in found}, MAX_PER_KEY + 1
     )
@@ -216,7 +223,7 @@ def correlate(
                 del found[pair]
         scored.update(found)
     _store_hits(session, scored, outcome)
-    _watch(session, node, profiles, keys, report_id, outcome)
+    _watch(session, node, profiles, blocks, report_id, outcome)
     return outcome
 
 
@@ -272,13 +279,13 @@ def _watch(
     session: Session,
     node: Node,
     profiles: dict[str, Profile],
-    keys: dict[str, set[Key]],
+    blocks: dict[str, set[str]],
     report_id: str | None,
     outcome: Outcome,
 ) -> None:
     """Raise alerts for watch entries that match, and keep watched entities' keys current."""
-    probes = {entity_id: probe_keys(profiles[entity_id]) for entity_id in keys}
-    watched = store.entries_on(session, set(keys))
+    probes = {e: probe_keys(profiles[e], found) for e, found in blocks.items()}
+    watched = store.entries_on(session, set(blocks))
     if watched:
         store.set_watch_keys(session, {e.id: probes[e.entity_id or ""] for e in watched})
     all_keys = {k for found in probes.values() for k in found}
@@ -384,17 +391,36 @@ def correlate_all(
     chunk: int = CHUNK,
     on_progress: Callable[[Progress], None] | None = None,
     stop_after: int | None = None,
+    processes: int = 1,
 ) -> Progress:
     """Re-correlate the whole holdings; resumes an interrupted run unless ``restart``.
 
-    Two phases over the entities in id order: first every entity's keys, then
-    every pair once. Each chunk commits with the run's cursor, so an
+    Two phases over the entities in id order: first every entity's keys (the
+    name engine's work, spread over ``processes``), then each entity against
+    its candidates. Each chunk commits with the run's cursor, so an
     interruption loses at most one chunk's work. ``stop_after`` (chunks) is how
     tests interrupt a run.
     """
     with node.db.transaction() as session:
         run = _current_run(session, restart)
         run_id = run.id
+    pool = ProcessPoolExecutor(processes) if processes > 1 else None
+    try:
+        progress = _run(node, run_id, chunk, (pool, processes), on_progress, stop_after)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return progress
+
+
+def _run(
+    node: Node,
+    run_id: int,
+    chunk: int,
+    pool: tuple[ProcessPoolExecutor | None, int],
+    on_progress: Callable[[Progress], None] | None,
+    stop_after: int | None,
+) -> Progress:
     hits = 0
     chunks = 0
     while True:
@@ -420,10 +446,8 @@ def correlate_all(
                 break
             if run.phase == "keys":
                 rows = store.entity_rows(session, ids)
-                region = node.identity.country
-                store.replace_keys(
-                    session, {i: keys_of(profile_of(rows[i], region)) for i in ids if i in rows}
-                )
+                items = [(r.id, r.schema, r.properties) for r in rows.values()]
+                store.replace_keys(session, _keys_in_parallel(pool, items, node.identity.country))
             else:
                 outcome = correlate(session, node, ids, store_keys=False)
                 hits += len(outcome.hits_raised)
@@ -470,3 +494,28 @@ def _current_run(session: Session, restart: bool) -> CorrelationRunRow:
 def _name_only(result: Score) -> bool:
     """Whether nothing but the name supports a match."""
     return not any(r.effect is Effect.SUPPORTS and r.kind != NAME for r in result.reasons)
+
+
+def _keys_in_parallel(
+    pool: tuple[ProcessPoolExecutor | None, int],
+    items: list[tuple[str, str, dict[str, Any]]],
+    region: str | None,
+) -> dict[str, set[Key]]:
+    """The keys of many entities, computed in the pool's processes when there is one."""
+    executor, workers = pool
+    if executor is None or len(items) < 50:
+        return _keys_of_items(items, region)
+    slices = [items[i::workers] for i in range(workers)]
+    found: dict[str, set[Key]] = {}
+    for part in executor.map(_keys_of_items, slices, [region] * len(slices)):
+        found.update(part)
+    return found
+
+
+def _keys_of_items(
+    items: list[tuple[str, str, dict[str, Any]]], region: str | None
+) -> dict[str, set[Key]]:
+    return {
+        entity_id: keys_of(Profile.of(entity_id, schema, properties, region))
+        for entity_id, schema, properties in items
+    }

@@ -71,6 +71,19 @@ def entity_ids_with(session: Session, keys: Collection[Key], limit: int) -> dict
     return found
 
 
+def keys_of_entities(session: Session, ids: Collection[str]) -> dict[str, set[Key]]:
+    """The stored keys of each entity."""
+    found: dict[str, set[Key]] = {}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 500):
+        query = select(MatchKeyRow.entity_id, MatchKeyRow.kind, MatchKeyRow.value).where(
+            MatchKeyRow.entity_id.in_(wanted[start : start + 500])
+        )
+        for entity_id, kind, value in session.execute(query):
+            found.setdefault(entity_id, set()).add((kind, value))
+    return found
+
+
 def entity_rows(session: Session, ids: Iterable[str]) -> dict[str, EntityRow]:
     """Entities by id, in batches small enough for any database's parameter limit."""
     wanted = list(dict.fromkeys(ids))
