@@ -27,11 +27,13 @@ def _register() -> None:
     from tabadul.cli.audit import audit
     from tabadul.cli.correlation import correlate
     from tabadul.cli.jobs import jobs
+    from tabadul.cli.names import names
     from tabadul.cli.nodes import init, serve, worker
     from tabadul.cli.transfer import export, import_
     from tabadul.cli.users import token, user
 
-    for command in (init, serve, worker, user, token, import_, export, jobs, audit, correlate):
+    commands = (init, serve, worker, user, token, import_, export, jobs, audit, correlate, names)
+    for command in commands:
         main.add_command(command)
 
 
