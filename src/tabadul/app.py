@@ -23,8 +23,8 @@ from tabadul import __version__
 from tabadul.api import errors as api_errors
 from tabadul.api.routes import accounts, audit, entities, meta, reports
 from tabadul.errors import TabadulError
-from tabadul.jobs.handlers import handlers
-from tabadul.jobs.worker import Handler, Worker
+from tabadul.jobs.handlers import handlers, schedule_exchange
+from tabadul.jobs.worker import Handler, Standalone, Worker
 from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.settings import Settings
@@ -48,7 +48,7 @@ def create_app(
     settings: Settings,
     *,
     run_worker: bool = False,
-    job_handlers: Mapping[str, Handler] | None = None,
+    job_handlers: Mapping[str, Handler | Standalone] | None = None,
 ) -> FastAPI:
     """Build the application for the node described by ``settings``."""
 
@@ -60,6 +60,7 @@ def create_app(
         thread = None
         if run_worker:
             auditing.schedule_checkpoints(node)
+            schedule_exchange(node)
             worker = Worker(node.db, settings, job_handlers or handlers(node))
             worker.listen_for_commits()
             thread = threading.Thread(target=worker.run, name="tabadul-worker", daemon=True)

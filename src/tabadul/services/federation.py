@@ -393,7 +393,9 @@ def accept_agreement(node: Node, actor: Principal | None, agreement_id: str) -> 
         row = _agreement(session, agreement_id)
         partner = _partner(session, row.partner_id)
         if row.status != AgreementStatus.PROPOSED.value or row.proposed_by == node.identity.id:
-            raise Conflict("only an agreement the partner proposed, and not yet active, is accepted")
+            raise Conflict(
+                "only an agreement the partner proposed, and not yet active, is accepted"
+            )
         if partner.status != PartnerStatus.CONFIRMED.value:
             raise Conflict("confirm the partner's fingerprint before accepting its agreement")
         assert row.document is not None
@@ -432,9 +434,7 @@ def change_agreement(
             if status is AgreementStatus.SUSPENDED
             else MessageType.AGREEMENT_END
         )
-        outbox.queue_message(
-            session, node, partner, kind, {"reason": reason}, agreement_id=row.id
-        )
+        outbox.queue_message(session, node, partner, kind, {"reason": reason}, agreement_id=row.id)
         _audit_agreement(session, actor, row, partner, "here", reason)
         return AgreementOut.of(row)
 

@@ -111,9 +111,7 @@ def postpone(session: Session, partner_id: str, when: dt.datetime, error: str) -
     session.execute(
         update(OutboxRow)
         .where(OutboxRow.partner_id == partner_id, OutboxRow.status == QUEUED)
-        .values(
-            next_attempt_at=when, attempts=OutboxRow.attempts + 1, last_error=error[:2000]
-        )
+        .values(next_attempt_at=when, attempts=OutboxRow.attempts + 1, last_error=error[:2000])
     )
 
 
@@ -198,9 +196,7 @@ def inbox(
 
 def replies_to(session: Session, message_id: str) -> list[InboxRow]:
     """Replies received to a message this node sent (RFI replies, query answers)."""
-    rows = session.scalars(
-        select(InboxRow).where(InboxRow.type.in_(["rfi.reply", "query.answer"]))
-    )
+    rows = session.scalars(select(InboxRow).where(InboxRow.type.in_(["rfi.reply", "query.answer"])))
     return [r for r in rows if r.message.get("body", {}).get("in_reply_to") == message_id]
 
 
