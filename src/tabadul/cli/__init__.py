@@ -25,12 +25,15 @@ def _register() -> None:
     # Imported here so that `tabadul --help` stays quick to define and the
     # command modules can import this package's `main` without a cycle.
     from tabadul.cli.audit import audit
+    from tabadul.cli.exchange import agreement, exchange, partner, share
     from tabadul.cli.jobs import jobs
     from tabadul.cli.nodes import init, serve, worker
     from tabadul.cli.transfer import export, import_
     from tabadul.cli.users import token, user
 
     for command in (init, serve, worker, user, token, import_, export, jobs, audit):
+        main.add_command(command)
+    for command in (partner, agreement, share, exchange):
         main.add_command(command)
 
 

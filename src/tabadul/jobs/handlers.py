@@ -52,7 +52,8 @@ def handlers(node: Node) -> dict[str, Handler | Standalone]:
 
     return {
         auditing.CHECKPOINT_JOB: checkpoint,
-        outbox.DELIVER_JOB: delivery.delivery_handler(node),
+        # Standalone: no transaction is held while a partner answers.
+        outbox.DELIVER_JOB: Standalone(lambda _job: delivery.deliver_due(node) and None),
         outbox.MAINTAIN_JOB: maintain,
         delivery.RECONCILE_JOB: reconcile,
     }

@@ -32,7 +32,6 @@ from tabadul.audit import events as ev
 from tabadul.errors import ValidationFailed
 from tabadul.exchange import envelopes
 from tabadul.exchange.messages import INBOX_PATH, Message, MessageInvalid, MessageType
-from tabadul.jobs.worker import Standalone
 from tabadul.model.handling import Tlp
 from tabadul.model.ids import new_id
 from tabadul.model.partners import PartnerStatus
@@ -72,15 +71,6 @@ class _Outgoing:
     message: dict[str, Any]
     digest: str
     agreement: str | None
-
-
-def delivery_handler(node: Node) -> Standalone:
-    """The ``exchange.deliver`` job: send what is due, then book the next run."""
-
-    def run(_job: queue.Job) -> None:
-        deliver_due(node)
-
-    return Standalone(run)
 
 
 def deliver_due(node: Node) -> int:

@@ -318,9 +318,13 @@ def confirm(node: Node, actor: Principal | None, partner_id: str, fingerprint: s
 
 def list_partners(node: Node, actor: Principal | None) -> list[PartnerOut]:
     """Every partner with its status."""
-    if actor is not None and not node.policy.allows_role(actor, Action.READ, Kind.PARTNER):
-        if not actor.role.reads_intelligence:
-            raise PermissionDenied(f"the {actor.role.value} role may not list partners")
+    # Administrators manage partners; the roles that share need to know whom to share with.
+    if (
+        actor is not None
+        and not node.policy.allows_role(actor, Action.READ, Kind.PARTNER)
+        and not actor.role.reads_intelligence
+    ):
+        raise PermissionDenied(f"the {actor.role.value} role may not list partners")
     with node.db.reading() as session:
         return [PartnerOut.of(r) for r in store.partners(session)]
 
@@ -473,7 +477,8 @@ def apply_agreement_message(
         raise MessageInvalid("no such agreement with the sender")
     row = held
     if kind is MessageType.AGREEMENT_ACCEPT:
-        assert partner.signing_key is not None and row.document is not None
+        assert partner.signing_key is not None
+        assert row.document is not None
         signature = body.get("signature", "")
         if envelopes.verify(signature, partner.signing_key) != row.document:
             raise MessageInvalid("the acceptance's signature is not over the agreement")

@@ -88,13 +88,15 @@ def check_send(
         raise Refusal(f"partner {partner.name} is {partner.status}, not confirmed")
     tlp = Tlp.parse(str(version.handling["tlp"]))
     topics = set(version.topics)
-    if report.originator not in (node.identity.id, partner.node_id):
-        # The third-party rule: a partner's information goes on only with its consent.
-        if store.consent(session, report.id, partner.node_id) is None:
-            raise Refusal(
-                f"the report came from node {report.originator}; passing it on to "
-                f"{partner.name} needs the originator's consent, and none is on record"
-            )
+    # The third-party rule: a partner's information goes on only with the originator's consent.
+    if (
+        report.originator not in (node.identity.id, partner.node_id)
+        and store.consent(session, report.id, partner.node_id) is None
+    ):
+        raise Refusal(
+            f"the report came from node {report.originator}; passing it on to "
+            f"{partner.name} needs the originator's consent, and none is on record"
+        )
     if tlp is Tlp.RED and not named:
         raise Refusal("TLP:RED goes only to the partners a person names")
     today = utcnow().date()
