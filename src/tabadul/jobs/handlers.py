@@ -26,6 +26,9 @@ def handlers(node: Node) -> dict[str, Handler | Standalone]:
             ctx.session, auditing.CHECKPOINT_JOB, {}, max_attempts=5, run_after=utcnow() + interval
         )
 
+    def deliver(_job: queue.Job) -> None:
+        delivery.deliver_due(node)
+
     def maintain(ctx: JobContext) -> None:
         # Flag late messages, forget old nonces, wake delivery; then book the next round.
         delivery.maintain(ctx.session, node)
@@ -53,7 +56,7 @@ def handlers(node: Node) -> dict[str, Handler | Standalone]:
     return {
         auditing.CHECKPOINT_JOB: checkpoint,
         # Standalone: no transaction is held while a partner answers.
-        outbox.DELIVER_JOB: Standalone(lambda _job: delivery.deliver_due(node) and None),
+        outbox.DELIVER_JOB: Standalone(deliver),
         outbox.MAINTAIN_JOB: maintain,
         delivery.RECONCILE_JOB: reconcile,
     }
