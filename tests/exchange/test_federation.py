@@ -4,29 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PG_URL
-from tests.exchange.cluster import agree, drop_schema, link, make_node, report, wait_for
+from tests.exchange.cluster import report, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def pair(tmp_path, backend):
-    pg = PG_URL if backend == "postgres" else None
-    rabat = make_node(tmp_path, "rabat", "MA", pg)
-    madrid = make_node(tmp_path, "madrid", "ES", pg)
-    rabat.start()
-    madrid.start()
-    try:
-        madrid_on_rabat, rabat_on_madrid = link(rabat, madrid)
-        agreement = agree(rabat, madrid, madrid_on_rabat, topics="terrorism,drugs")
-        yield rabat, madrid, madrid_on_rabat, rabat_on_madrid, agreement
-    finally:
-        rabat.close()
-        madrid.close()
-        if pg:
-            drop_schema(pg, rabat)
-            drop_schema(pg, madrid)
 
 
 def delivered(node, share_id):
@@ -68,8 +48,9 @@ def test_share_update_withdraw_reach_the_partner_once_with_receipts(pair):
     )
     assert corrected.status_code == 201, corrected.text
     wait_for(
-        lambda: madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()["version"]
-        == 2,
+        lambda: (
+            madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()["version"] == 2
+        ),
         what="the update",
     )
     withdrawn = rabat.api(
@@ -77,8 +58,10 @@ def test_share_update_withdraw_reach_the_partner_once_with_receipts(pair):
     )
     assert withdrawn.status_code == 200, withdrawn.text
     wait_for(
-        lambda: madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()["status"]
-        == "withdrawn",
+        lambda: (
+            madrid.api("GET", f"/api/v1/reports/{report_id}", who="analyst").json()["status"]
+            == "withdrawn"
+        ),
         what="the withdrawal",
     )
     versions = madrid.api("GET", f"/api/v1/reports/{report_id}/versions", who="analyst").json()
