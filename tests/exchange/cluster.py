@@ -215,7 +215,7 @@ def link(a: RealNode, b: RealNode) -> tuple[str, str]:
     a_on_b = accepted["partner_id"]
     b_descriptor = httpx.get(b.url + "/.well-known/tabadul").json() if b.process else None
     listed = a.cli("partner", "list", "--json")
-    b_on_a = next(p for p in listed if p["status"] == "unconfirmed")
+    b_on_a = next(p for p in listed if p["status"] == "unconfirmed" and p["url"] == b.url)
     if b_descriptor is not None:
         assert b_on_a["fingerprint"] == b_descriptor["fingerprint"]
     b.cli("partner", "confirm", "--partner", a_on_b, "--fingerprint", invited["fingerprint"])

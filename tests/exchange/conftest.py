@@ -35,3 +35,42 @@ def _pair(tmp_path, pg):
         if pg:
             drop_schema(pg, rabat)
             drop_schema(pg, madrid)
+
+
+@pytest.fixture(scope="module")
+def trio(tmp_path_factory):
+    """Rabat, Madrid and Berlin (SQLite), serving.
+
+    Rabat–Madrid: linked, agreement on terrorism and drugs up to AMBER+STRICT.
+    Madrid–Berlin: linked, agreement on terrorism up to AMBER.
+    Rabat–Berlin: linked and confirmed, no agreement.
+    Rabat–Lisbon: Lisbon accepted Rabat's invitation; nobody confirmed anything.
+    """
+    base = tmp_path_factory.mktemp("trio")
+    nodes = {
+        name: make_node(base, name, country, None)
+        for name, country in (("rabat", "MA"), ("madrid", "ES"), ("berlin", "DE"), ("lisbon", "PT"))
+    }
+    try:
+        for n in nodes.values():
+            n.start()
+        rabat, madrid, berlin, lisbon = nodes.values()
+        ids = {}
+        ids["madrid@rabat"], ids["rabat@madrid"] = link(rabat, madrid)
+        ids["berlin@madrid"], ids["madrid@berlin"] = link(madrid, berlin)
+        ids["berlin@rabat"], ids["rabat@berlin"] = link(rabat, berlin)
+        invited = rabat.cli("partner", "invite", "--json")
+        ids["rabat@lisbon"] = lisbon.cli(
+            "partner", "accept", "--invitation", invited["invitation"], "--json"
+        )["partner_id"]
+        ids["lisbon@rabat"] = next(
+            p["partner_id"]
+            for p in rabat.cli("partner", "list", "--json")
+            if p["status"] == "unconfirmed"
+        )
+        agree(rabat, madrid, ids["madrid@rabat"], topics="terrorism,drugs", max_tlp="AMBER+STRICT")
+        agree(madrid, berlin, ids["berlin@madrid"], topics="terrorism", max_tlp="AMBER")
+        yield nodes, ids
+    finally:
+        for n in nodes.values():
+            n.close()
