@@ -618,7 +618,11 @@ def maintain(session: Session, node: Node) -> None:
         )
     window = dt.timedelta(seconds=settings.exchange_timestamp_window_seconds)
     store.forget_nonces(session, now - 2 * window)
-    if store.due_partners(session, now):
+    overdue = now - dt.timedelta(seconds=settings.exchange_retry_max_seconds)
+    if store.due_partners(session, overdue):
+        # Messages overdue although a delivery job exists: that job's worker died holding it.
+        queue.enqueue(session, outbox.DELIVER_JOB, {}, max_attempts=outbox.JOB_ATTEMPTS)
+    elif store.due_partners(session, now):
         outbox.wake(session)
 
 

@@ -150,7 +150,7 @@ def sent_digests(session: Session, partner_id: str) -> dict[str, str]:
     q = select(OutboxRow.message_id, OutboxRow.digest).where(
         OutboxRow.partner_id == partner_id, OutboxRow.status == DELIVERED
     )
-    return dict(session.execute(q).tuples().all())
+    return {message_id: digest for message_id, digest in session.execute(q)}
 
 
 def requeue(session: Session, partner_id: str, message_ids: Sequence[str], now: dt.datetime) -> int:
@@ -178,7 +178,7 @@ def received_digests(session: Session, partner_id: str, ids: Sequence[str]) -> d
         q = select(InboxRow.message_id, InboxRow.digest).where(
             InboxRow.partner_id == partner_id, InboxRow.message_id.in_(list(ids[i : i + chunk]))
         )
-        out.update(dict(session.execute(q).tuples().all()))
+        out.update({message_id: digest for message_id, digest in session.execute(q)})
     return out
 
 
