@@ -70,3 +70,58 @@ def test_share_update_withdraw_reach_the_partner_once_with_receipts(pair):
     inbox = madrid.api("GET", "/api/v1/inbox").json()
     kinds = [m["type"] for m in inbox if m["report"] == report_id]
     assert sorted(kinds) == ["report.share", "report.update", "report.withdraw"]
+
+
+def test_suspending_an_agreement_stops_new_traffic_at_once_both_ways(pair):
+    rabat, madrid, madrid_on_rabat, rabat_on_madrid, agreement = pair
+    rabat.cli("agreement", "suspend", "--agreement", agreement, "--reason", "review")
+    report_id = rabat.api("POST", "/api/v1/reports", json=report()).json()["id"]
+    [share] = rabat.api(
+        "POST", f"/api/v1/reports/{report_id}/shares", json={"partners": [madrid_on_rabat]}
+    ).json()["shares"]
+    assert share["status"] == "refused"
+    assert "the agreement is suspended" in share["reason"]
+
+    def suspended_in_madrid():
+        rows = madrid.cli("agreement", "list", "--json")
+        return any(a["agreement_id"] == agreement and a["status"] == "suspended" for a in rows)
+
+    wait_for(suspended_in_madrid, what="the suspension to reach Madrid")
+    theirs = madrid.api("POST", "/api/v1/reports", json=report()).json()["id"]
+    [back] = madrid.api(
+        "POST", f"/api/v1/reports/{theirs}/shares", json={"partners": [rabat_on_madrid]}
+    ).json()["shares"]
+    assert back["status"] == "refused"
+    assert "suspended" in back["reason"]
+
+
+def test_a_wrong_fingerprint_is_not_confirmed_and_an_invitation_works_once(tmp_path):
+    from tests.exchange.cluster import make_node
+
+    a = make_node(tmp_path, "paris", "FR", None)
+    b = make_node(tmp_path, "rome", "IT", None)
+    c = make_node(tmp_path, "vienna", "AT", None)
+    a.start()
+    try:
+        invited = a.cli("partner", "invite", "--json")
+        accepted = b.cli("partner", "accept", "--invitation", invited["invitation"], "--json")
+        wrong = "0000-0000-0000-0000-0000-0000-0000-0000"
+        refused = b.cli(
+            "partner",
+            "confirm",
+            "--partner",
+            accepted["partner_id"],
+            "--fingerprint",
+            wrong,
+            expect=1,
+        )
+        assert "does not match" in refused.stderr
+        [listed] = b.cli("partner", "list", "--json")
+        assert listed["status"] == "unconfirmed"
+        # The same invitation cannot link a second node.
+        again = c.cli("partner", "accept", "--invitation", invited["invitation"], expect=1)
+        assert "already used" in again.stderr
+        assert c.cli("partner", "list", "--json") == []
+        assert len(a.cli("partner", "list", "--json")) == 1
+    finally:
+        a.close()
