@@ -21,10 +21,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tabadul import __version__
 from tabadul.api import errors as api_errors
-from tabadul.api.routes import accounts, audit, entities, matching, meta, reports
+from tabadul.api.routes import (
+    accounts,
+    audit,
+    entities,
+    exchange,
+    federation,
+    matching,
+    meta,
+    reports,
+)
 from tabadul.errors import TabadulError
-from tabadul.jobs.handlers import handlers
-from tabadul.jobs.worker import Handler, Worker
+from tabadul.jobs.handlers import handlers, schedule_exchange
+from tabadul.jobs.worker import Handler, Standalone, Worker
 from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.settings import Settings
@@ -49,7 +58,7 @@ def create_app(
     settings: Settings,
     *,
     run_worker: bool = False,
-    job_handlers: Mapping[str, Handler] | None = None,
+    job_handlers: Mapping[str, Handler | Standalone] | None = None,
 ) -> FastAPI:
     """Build the application for the node described by ``settings``."""
 
@@ -61,6 +70,7 @@ def create_app(
         thread = None
         if run_worker:
             auditing.schedule_checkpoints(node)
+            schedule_exchange(node)
             worker = Worker(node.db, settings, job_handlers or handlers(node))
             worker.listen_for_commits()
             thread = threading.Thread(target=worker.run, name="tabadul-worker", daemon=True)
@@ -86,7 +96,7 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api = (meta, reports, entities, accounts, audit, matching)
+    api = (meta, federation, reports, entities, accounts, audit, exchange, matching)
     pages = (signin, account, report_pages, entity_pages, hit_pages, admin, audit_pages)
     routers = (*api, *pages)
     for module in routers:

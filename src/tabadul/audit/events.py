@@ -484,3 +484,133 @@ class CorrelationRun(Event):
     entities: int
     hits: int
     finished: bool
+
+
+# -- exchange -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerEvent(Event):
+    """A partner node was invited, linked, confirmed or refused (fingerprints, never keys)."""
+
+    name = "partner.changed"
+    category = Category.ADMINISTRATION
+    partner_id: str | None = None
+    node_id: str | None = None
+    change: str
+    fingerprint: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"partner:{self.partner_id}"] if self.partner_id else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementEvent(Event):
+    """An agreement was proposed, accepted, suspended or ended, here or by the partner."""
+
+    name = "agreement.changed"
+    category = Category.ADMINISTRATION
+    agreement_id: str
+    partner_node: str
+    status: str
+    by: str  # "here" or "partner"
+
+    def records(self) -> list[str]:
+        return [f"agreement:{self.agreement_id}"]
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disclosure(Event):
+    """Something was released to a partner (or refused): a report version, an RFI, a consent."""
+
+    name = "exchange.disclosed"
+    category = Category.DISCLOSURE
+    message_type: str
+    partner_node: str
+    message_id: str | None = None
+    report_id: str | None = None
+    version: int | None = None
+    agreement_id: str | None = None
+    share_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"] if self.report_id else []
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareApproved(Event):
+    """A supervisor approved a share that needed four eyes."""
+
+    name = "share.approved"
+    category = Category.DISCLOSURE
+    share_id: str
+    report_id: str
+    partner_node: str
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}", f"share:{self.share_id}"]
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivered(Event):
+    """A partner's signed receipt for a message arrived."""
+
+    name = "exchange.delivered"
+    category = Category.DISCLOSURE
+    message_id: str
+    message_type: str
+    partner_node: str
+    report_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"] if self.report_id else []
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Received(Event):
+    """A message from a partner was received and applied (or refused: nothing stored)."""
+
+    name = "exchange.received"
+    category = Category.COLLECTION
+    message_id: str | None
+    message_type: str | None
+    partner_node: str
+    report_id: str | None = None
+    version: int | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"] if self.report_id else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class UndeliveredFlagged(Event):
+    """Messages to a partner stayed undelivered too long; the administrator is told."""
+
+    name = "exchange.undelivered"
+    category = Category.ADMINISTRATION
+    partner_node: str
+    messages: int
+    oldest: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reconciled(Event):
+    """A partner compared what this node sent with what it holds; gaps are re-sent."""
+
+    name = "exchange.reconciled"
+    category = Category.ADMINISTRATION
+    partner_node: str
+    compared: int
+    resent: tuple[str, ...] = ()

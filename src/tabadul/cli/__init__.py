@@ -26,6 +26,7 @@ def _register() -> None:
     # command modules can import this package's `main` without a cycle.
     from tabadul.cli.audit import audit
     from tabadul.cli.correlation import correlate
+    from tabadul.cli.exchange import agreement, exchange, partner, share
     from tabadul.cli.jobs import jobs
     from tabadul.cli.names import names
     from tabadul.cli.nodes import init, serve, worker
@@ -34,6 +35,8 @@ def _register() -> None:
 
     commands = (init, serve, worker, user, token, import_, export, jobs, audit, correlate, names)
     for command in commands:
+        main.add_command(command)
+    for command in (partner, agreement, share, exchange):
         main.add_command(command)
 
 

@@ -286,6 +286,110 @@ class AgreementRow(Base):
     document: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    # The node that proposed it, and each party's JWS over the document (node id → JWS).
+    proposed_by: Mapped[str | None] = mapped_column(String(64))
+    signatures: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class InvitationRow(Base):
+    """An invitation to link: only the SHA-256 of its one-time secret is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    partner_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class ShareRow(Base):
+    """A decision to send a report to a partner, and where it stands."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    agreement_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    # pending-approval, queued, delivered, refused
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    message_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class OutboxRow(Base):
+    """A message to a partner, written with the decision to send it; kept once delivered."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_partner_id_status", "partner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    type: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    share_id: Mapped[str | None] = mapped_column(String(36))
+    message: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64))
+    # queued, delivered, refused
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    delivered_at: Mapped[dt.datetime | None]
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    flagged_at: Mapped[dt.datetime | None]
+
+
+class InboxRow(Base):
+    """A message received from a partner and applied, with the receipt it was answered with."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime]
+    receipt: Mapped[dict[str, Any]]
+
+
+class NonceRow(Base):
+    """An envelope nonce seen recently: the same envelope twice is a replay."""
+
+    __tablename__ = "nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    seen_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class ConsentRow(Base):
+    """The originator's consent to pass one of its reports on to a third party."""
+
+    __tablename__ = "consents"
+
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    third_party: Mapped[str] = mapped_column(String(64), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[dt.datetime]
+    message_id: Mapped[str] = mapped_column(String(36))
 
 
 class JobRow(Base):
