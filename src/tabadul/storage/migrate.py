@@ -20,6 +20,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x7ABAD01  # any constant; only Tabadul's migrations take this advisory lock
 
 
+# Database objects that are not models: the full-text index of ``search_documents``
+# (an FTS5 table and its shadow tables on SQLite, an expression index on PostgreSQL).
+NON_MODEL_PREFIX = "search_fts"
+
+
+def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+    """Alembic's filter: leave the objects that are not models out of comparisons."""
+    return not (
+        type_ in {"table", "index"} and name is not None and name.startswith(NON_MODEL_PREFIX)
+    )
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration pointing at our migrations (and, if given, a connection)."""
     config = Config()

@@ -373,3 +373,25 @@ class AuditCheckpointRow(Base):
     signed_at: Mapped[dt.datetime]
     signature: Mapped[str] = mapped_column(String(200))
     public_key: Mapped[str] = mapped_column(String(100))
+
+
+class SearchDocumentRow(Base):
+    """A record as the search index holds it: its analysed text (see ``tabadul.search``).
+
+    The full-text index over these columns is not a model: an FTS5 virtual
+    table kept in step by triggers on SQLite, an expression GIN index (and a
+    trigram index on ``names``) on PostgreSQL — both created by migration 0006.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (Index("ix_search_documents_record", "kind", "record_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8))
+    # Space-separated tokens, position for position: normalised words, their stems,
+    # and the name engine's script-neutral forms of the record's names.
+    words: Mapped[str] = mapped_column(Text)
+    stems: Mapped[str] = mapped_column(Text)
+    names: Mapped[str] = mapped_column(Text)
