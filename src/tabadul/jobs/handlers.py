@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tabadul.jobs.worker import Handler, JobContext
-from tabadul.services import auditing
+from tabadul.services import auditing, search
 from tabadul.services.node import Node
 from tabadul.storage import jobs as queue
 from tabadul.storage.types import utcnow
@@ -26,4 +26,7 @@ def handlers(node: Node) -> dict[str, Handler]:
             ctx.session, auditing.CHECKPOINT_JOB, {}, max_attempts=5, run_after=utcnow() + interval
         )
 
-    return {auditing.CHECKPOINT_JOB: checkpoint}
+    def index(ctx: JobContext) -> None:
+        search.index(ctx.session, ctx.payload.get("reports", []), ctx.payload.get("entities", []))
+
+    return {auditing.CHECKPOINT_JOB: checkpoint, search.INDEX_JOB: index}

@@ -1,4 +1,4 @@
-"""Text analysis for search: normalisation, tokens and light stemming, the same for texts and queries.
+"""Text analysis for search: normalisation, tokens, light stemming; the same for texts and queries.
 
 Both backends index what this module produces, never the raw text, so that
 SQLite and PostgreSQL agree on every match. A text becomes two aligned
@@ -93,6 +93,11 @@ def _strip_accents(text: str) -> str:
 def words(text: str) -> list[str]:
     """The normalised words of ``text``, in order."""
     return _WORD.findall(fold(text))
+
+
+def raw_words(text: str) -> list[str]:
+    """The words of ``text`` case-folded but otherwise as written (what stemmers read)."""
+    return [w for w in _WORD.findall(text.casefold()) if fold(w)]
 
 
 def is_arabic(word: str) -> bool:

@@ -38,6 +38,7 @@ from tabadul.model.reports import (
 )
 from tabadul.schemas.entities import EntityIn
 from tabadul.schemas.reports import ReportIn
+from tabadul.search import documents as search_documents
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
 from tabadul.storage import protection
@@ -355,6 +356,10 @@ def write(
         },
     )
     protection.refresh_entities(session, touched, rules.classification.rank)
+    # Indexed by a worker after commit; labels are read live, so only new text is queued.
+    search_documents.enqueue(
+        session, (v["report_id"] for v in batch.versions), (row["id"] for row in entity_rows)
+    )
 
 
 def entity_row(
