@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -222,8 +223,8 @@ def _facet_counts(session: Session, hits: object) -> dict[str, dict[str, int]]:
         .group_by(ReportTopicRow.topic)
     )
     counted: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for row in session.execute(union_all(*parts)):
-        facet, value, n = row[0], row[1], row[2]
+    rows: list[Any] = list(session.execute(union_all(*parts)))
+    for facet, value, n in rows:
         counted[str(facet)][str(value)] = int(n)
     return {
         name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
