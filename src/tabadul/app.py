@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tabadul import __version__
 from tabadul.api import errors as api_errors
-from tabadul.api.routes import accounts, audit, entities, meta, reports
+from tabadul.api.routes import accounts, audit, entities, meta, reports, search
 from tabadul.errors import TabadulError
 from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Handler, Worker
@@ -85,7 +85,7 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api = (meta, reports, entities, accounts, audit)
+    api = (meta, reports, entities, search, accounts, audit)
     pages = (signin, account, report_pages, entity_pages, admin, audit_pages)
     routers = (*api, *pages)
     for module in routers:

@@ -27,10 +27,12 @@ def _register() -> None:
     from tabadul.cli.audit import audit
     from tabadul.cli.jobs import jobs
     from tabadul.cli.nodes import init, serve, worker
+    from tabadul.cli.search import reindex, search_command
     from tabadul.cli.transfer import export, import_
     from tabadul.cli.users import token, user
 
-    for command in (init, serve, worker, user, token, import_, export, jobs, audit):
+    commands = (init, serve, worker, user, token, import_, export, jobs, audit)
+    for command in (*commands, search_command, reindex):
         main.add_command(command)
 
 
