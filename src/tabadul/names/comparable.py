@@ -1,0 +1,228 @@
+"""Cross-script comparable forms: what Arabic script and its Latin spellings share.
+
+Arabic script writes consonants and long vowels and leaves short vowels out;
+Latin spellings write every vowel, and choose one of several conventions
+for each consonant (English ``sh``, French ``ch``, German ``sch`` for ش).
+What survives all of them is the *consonant skeleton*: each consonant mapped
+to one class letter, vowels dropped, ʿayn and hamza dropped, doubled letters
+collapsed. طارق, Tarik, Tareq and Tariq all become ``TRK``.
+
+Two forms are made for every token:
+
+* ``skeleton`` – the fine skeleton (classes below), compared by edit distance;
+* ``coarse``   – the skeleton with classes that transliterations confuse most
+  merged (``G``/``J``, ``X``/``H``, ``Z``/``S``, ``W``/``F``); it is the blocking
+  key and the comparable token that search indexes.
+
+A third form, ``vocalised``, keeps vowels folded to three classes (a, i, u)
+so that tokens with the same skeleton (Ali, Ola) can still be told apart.
+
+Classes: B (ب پ b p), T (ت ط ث t th), J (ج j dj dsch zh), H (ح ه h),
+X (خ kh), D (د ض d), Z (ذ ز ظ ژ z dh), R, S (س ص s), C (ش چ sh ch sch tch),
+F (ف f ph v), K (ق ك k q c ck), G (غ گ g gh), L, M, N, W (initial و w),
+Y (initial ي y).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from tabadul.names.normalise import is_arabic, script_of
+
+__all__ = ["coarse", "romanise", "skeleton", "vocalised"]
+
+_ARABIC_CLASS = {
+    "ب": "B",
+    "پ": "B",
+    "ت": "T",
+    "ط": "T",
+    "ث": "T",
+    "ج": "J",
+    "چ": "C",
+    "ح": "H",
+    "ه": "H",
+    "خ": "X",
+    "د": "D",
+    "ض": "D",
+    "ذ": "Z",
+    "ز": "Z",
+    "ظ": "Z",
+    "ژ": "Z",
+    "ر": "R",
+    "س": "S",
+    "ص": "S",
+    "ش": "C",
+    "ف": "F",
+    "ق": "K",
+    "ك": "K",
+    "غ": "G",
+    "گ": "G",
+    "ل": "L",
+    "م": "M",
+    "ن": "N",
+    "و": "W",
+    "ي": "Y",
+}
+# Romanisation used for the vocalised form and for display; one common choice each.
+_ARABIC_ROMAN = {
+    "ا": "a",
+    "ب": "b",
+    "پ": "p",
+    "ت": "t",
+    "ط": "t",
+    "ث": "th",
+    "ج": "j",
+    "چ": "ch",
+    "ح": "h",
+    "ه": "h",
+    "خ": "kh",
+    "د": "d",
+    "ض": "d",
+    "ذ": "dh",
+    "ز": "z",
+    "ظ": "z",
+    "ژ": "zh",
+    "ر": "r",
+    "س": "s",
+    "ص": "s",
+    "ش": "sh",
+    "ف": "f",
+    "ق": "q",
+    "ك": "k",
+    "غ": "gh",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "و": "w",
+    "ي": "y",
+    "ع": "",
+}
+
+# Latin graphemes, longest first. Each maps to a class letter ("" = silent).
+_LATIN_GRAPHEMES = [
+    ("dsch", "J"),
+    ("tsch", "C"),
+    ("sch", "C"),
+    ("tch", "C"),
+    ("sh", "C"),
+    ("ch", "C"),
+    ("kh", "X"),
+    ("gh", "G"),
+    ("th", "T"),
+    ("dh", "Z"),
+    ("dj", "J"),
+    ("dz", "J"),
+    ("zh", "J"),
+    ("ph", "F"),
+    ("ck", "K"),
+    ("ks", "KS"),
+    ("b", "B"),
+    ("p", "B"),
+    ("t", "T"),
+    ("d", "D"),
+    ("j", "J"),
+    ("g", "G"),
+    ("h", "H"),
+    ("x", "KS"),
+    ("k", "K"),
+    ("q", "K"),
+    ("c", "K"),
+    ("f", "F"),
+    ("v", "F"),
+    ("s", "S"),
+    ("z", "Z"),
+    ("r", "R"),
+    ("l", "L"),
+    ("m", "M"),
+    ("n", "N"),
+]
+_LATIN_PATTERN = re.compile("|".join(g for g, _ in _LATIN_GRAPHEMES))
+_LATIN_CLASS = dict(_LATIN_GRAPHEMES)
+_VOWELS = frozenset("aeiouy")
+_COARSE = str.maketrans("GXZW", "JHSF")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+def romanise(token: str) -> str:
+    """A Latin rendering of one normalised token (Arabic by table, others by anyascii)."""
+    if is_arabic(token):
+        return "".join(_ARABIC_ROMAN.get(c, c) for c in token)
+    if any(script_of(c) == "other" for c in token):
+        return anyascii(token).lower()
+    return token
+
+
+def _arabic_skeleton(token: str) -> str:
+    out = []
+    last = len(token) - 1
+    for i, char in enumerate(token):
+        cls = _ARABIC_CLASS.get(char, "")
+        if cls in ("W", "Y") and i > 0:
+            continue  # medial and final waw/ya are (almost always) long vowels
+        if cls == "H" and char == "ه" and i == last and i > 0:
+            continue  # final ha is ta marbuta (-a, -ah) or silent
+        out.append(cls)
+    return "".join(out)
+
+
+def _latin_skeleton(token: str) -> str:
+    token = _DOUBLES.sub(r"\1", token)
+    if token.endswith("h") and len(token) > 2 and token[-2] in _VOWELS:
+        token = token[:-1]  # -ah, -eh: the ta marbuta or a silent ha
+    out = []
+    if token[:1] in ("y", "w"):
+        out.append(token[0].upper())
+        token = token[1:]
+    elif token[:2] == "ou" and token[2:3] in _VOWELS:
+        out.append("W")  # French "Oualid", "Ouahab": ou before a vowel is waw
+        token = token[2:]
+    out.append(_LATIN_PATTERN.sub(lambda m: _LATIN_CLASS[m.group(0)], token))
+    return "".join(c for c in "".join(out) if c.isupper())
+
+
+@lru_cache(maxsize=262144)
+def skeleton(token: str) -> str:
+    """The fine consonant skeleton of one normalised token, in any script."""
+    raw = _arabic_skeleton(token) if is_arabic(token) else _latin_skeleton(romanise(token))
+    return _DOUBLES.sub(r"\1", raw)
+
+
+@lru_cache(maxsize=262144)
+def coarse(token: str) -> str:
+    """The coarse skeleton: confusable classes merged; the cross-script comparable token."""
+    return _DOUBLES.sub(r"\1", skeleton(token).translate(_COARSE))
+
+
+_VOWEL_FOLD = str.maketrans("eoy", "iui")
+
+
+@lru_cache(maxsize=262144)
+def vocalised(token: str) -> str:
+    """Skeleton-and-vowels form: consonant classes plus vowels folded to a/i/u."""
+    if is_arabic(token):
+        out = []
+        for i, char in enumerate(token):
+            if char == "ا":
+                out.append("a")
+            elif char == "و" and i > 0:
+                out.append("u")
+            elif char == "ي" and i > 0:
+                out.append("i")
+            elif char == "ه" and i == len(token) - 1 and i > 0:
+                out.append("a")
+            else:
+                out.append(_ARABIC_CLASS.get(char, ""))
+        return _DOUBLES.sub(r"\1", "".join(out))
+    text = _DOUBLES.sub(r"\1", romanise(token))
+    out = []
+    for match in re.finditer(_LATIN_PATTERN.pattern + "|.", text):
+        g = match.group(0)
+        if g in _LATIN_CLASS:
+            out.append(_LATIN_CLASS[g])
+        elif g in _VOWELS:
+            out.append(g.translate(_VOWEL_FOLD))
+    return _DOUBLES.sub(r"\1", "".join(out))

@@ -1,0 +1,71 @@
+"""The public surface that search and matching build on (synthetic names only)."""
+
+from tabadul.names import (
+    MAX_KEYS,
+    THRESHOLD,
+    NameIndex,
+    NameMatch,
+    comparable_tokens,
+    compare,
+    keys,
+    normalise,
+)
+
+# One synthetic person, four spellings: a Moroccan file, a French report, an
+# English one and a German court record.
+ARABIC = "طارق السعيدي"
+SPELLINGS = ["Tarik Saidi", "Tareq al-Saeedi", "Tariq Es-Saidi"]
+
+
+def test_normalise_keeps_the_script():
+    assert normalise("طارِق  السَّعيدي") == "طارق السعيدي"
+    assert normalise("Tariq Es-Saïdi") == "tariq es saidi"
+
+
+def test_comparable_tokens_overlap_across_scripts():
+    arabic = set(comparable_tokens(ARABIC))
+    for latin in SPELLINGS:
+        assert arabic & set(comparable_tokens(latin))
+
+
+def test_comparable_tokens_drop_articles_and_titles():
+    assert comparable_tokens("Sheikh Tareq al-Saeedi") == comparable_tokens("Tareq Saeedi")
+
+
+def test_variants_share_a_key_and_keys_stay_few():
+    arabic = keys(ARABIC)
+    for latin in SPELLINGS:
+        assert arabic & keys(latin)
+    assert len(keys("Sheikh Abu Omar Abd al-Rahman Yusuf ibn Ibrahim ibn Salih al-Qasimi")) <= MAX_KEYS
+
+
+def test_compare_returns_score_decision_and_reasons():
+    result = compare(ARABIC, "Tarik Saidi")
+    assert isinstance(result, NameMatch)
+    assert 0.0 <= result.score <= 1.0
+    assert result.match is (result.score >= THRESHOLD)
+    assert any("T-R-K" in reason for reason in result.reasons)
+
+
+def test_compare_is_symmetric_enough():
+    forward = compare(ARABIC, "Tariq Es-Saidi").score
+    backward = compare("Tariq Es-Saidi", ARABIC).score
+    assert abs(forward - backward) < 0.02
+
+
+def test_index_finds_every_spelling_first():
+    index = NameIndex()
+    index.add("p1", ARABIC)
+    index.add("p2", "Rachid Benali")
+    index.add("p3", "سعيد الطاهري")
+    index.add("p4", "Tahar Saadi")
+    for latin in SPELLINGS:
+        results = index.search(latin, k=3)
+        assert results[0].id == "p1"
+        assert results[0].match.reasons
+
+
+def test_index_returns_one_result_per_record():
+    index = NameIndex([("p1", ARABIC), ("p1", "Tarik Saidi"), ("p2", "Karim Saidi")])
+    ids = [c.id for c in index.search("Tareq al-Saeedi", k=10)]
+    assert ids.count("p1") == 1
