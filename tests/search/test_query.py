@@ -25,12 +25,12 @@ def test_negation_prefix_phrase_and_parentheses():
     assert isinstance(tree, And)
     assert tree.parts[0] == Or((Word("tarik", "tarik"), Word("tariq", "tariq")))
     assert tree.parts[1] == Not(Word("tanger", "tanger"))
-    assert tree.parts[2] == Phrase(("reunion", "a", "tanger"))
+    assert tree.parts[2] == Phrase(("reunion", "a", "tanger"), "réunion à Tanger")
     assert tree.parts[3] == Word("tang", "tang", prefix=True)
 
 
 def test_hyphenated_names_are_phrases():
-    assert parse("al-Saeedi") == Phrase(("al", "saeedi"))
+    assert parse("al-Saeedi") == Phrase(("al", "saeedi"), "al-Saeedi")
 
 
 def test_lowercase_or_is_a_word():
@@ -44,6 +44,17 @@ def test_unsearchable_queries_are_refused_with_the_field(text):
     with pytest.raises(ValidationFailed) as caught:
         parse(text)
     assert caught.value.details[0].field == "q"
+
+
+def test_compiled_forms_with_name_forms():
+    def keys(text):
+        return {"tarik": ["trk"], "al-saeedi": ["sd"]}.get(text.lower(), [])
+
+    tree = parse("tarik al-Saeedi")
+    assert fts5(tree, keys) == (
+        '((stems:"tarik" OR names:"trk") AND (words:"al saeedi" OR names:"sd"))'
+    )
+    assert tsquery(tree, keys) == "(('tarik':B | 'trk':C) & (('al':A <-> 'saeedi':A) | ('sd':C)))"
 
 
 def test_compiled_forms():

@@ -227,3 +227,58 @@ def test_reindex_rebuilds_every_document(node, corpus):
     assert done.reports == 3
     assert done.entities == 1
     assert found(node, corpus["writer"], "tang*").total == 2
+
+
+@pytest.fixture
+def two_scripts(node):
+    """The same invented person, written only in Arabic in one report, only in Latin in another."""
+    writer = make_person(node, Role.ANALYST, "scribe")
+    arabic_name = "خالد الإدريسي"
+    arabic = record(
+        node,
+        writer,
+        title="Vehicle check",
+        body=f"{arabic_name} was stopped at the border.",
+        entities=[{"id": "p", "schema": "Person", "properties": {"name": [arabic_name]}}],
+        mentions=[{"entity": "p", "start": 0, "end": len(arabic_name)}],
+    )
+    latin_name = "Khaled El Idrissi"
+    latin = record(
+        node,
+        writer,
+        title="Contrôle routier",
+        body=f"{latin_name} a été contrôlé à la frontière.",
+        language="fr",
+        entities=[{"id": "p", "schema": "Person", "properties": {"name": [latin_name]}}],
+        mentions=[{"entity": "p", "start": 0, "end": len(latin_name)}],
+    )
+    index_now(node)
+    return writer, arabic, latin
+
+
+def test_a_latin_query_finds_arabic_names_and_the_reverse(node, two_scripts):
+    writer, arabic, latin = two_scripts
+    # A spelling neither report uses finds both people and both reports.
+    for query in ("Khalid al-Idrisi", "khalid idrisi", '"Khalid Idrisi"', "خالد الادريسي"):
+        results = found(node, writer, query)
+        assert results.facets["kind"] == {"entity": 2, "report": 2}, query
+        assert {arabic.id, latin.id} <= {h.id for h in results.items}, query
+    arabic_hit = next(h for h in found(node, writer, "Khalid").items if h.id == arabic.id)
+    assert [f.text for f in arabic_hit.snippet if f.match] == ["خالد"]
+
+
+def test_name_forms_do_not_bypass_need_to_know(node, two_scripts):
+    writer, _, _ = two_scripts
+    secret = make_person(node, Role.ANALYST, "keeper", clearance="SECRET")
+    record(
+        node,
+        secret,
+        title="Source",
+        body="خالد الإدريسي عميل.",
+        classification="SECRET",
+        entities=[{"id": "p", "schema": "Person", "properties": {"name": ["خالد الإدريسي"]}}],
+        mentions=[{"entity": "p", "start": 0, "end": 13}],
+    )
+    index_now(node)
+    assert found(node, secret, "Khalid Idrisi").total == 6
+    assert found(node, writer, "Khalid Idrisi").total == 4

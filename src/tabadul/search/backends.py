@@ -7,7 +7,7 @@ so a tree compiles to equivalent expressions:
 | -------------- | ----------------------------------- | ----------------------------- |
 | word           | ``(stems:"s1" OR names:"k1")``      | ``('s1':B | 'k1':C)``         |
 | prefix ``w*``  | ``words:"w"*``                      | ``'w':*A``                    |
-| phrase         | ``words:"a b"``                     | ``('a':A <-> 'b':A)``         |
+| phrase         | ``(words:"a b" OR names:"k1 k2")``  | ``('a':A <-> 'b':A) | …``     |
 | a AND NOT b    | ``(a) NOT (b)``                     | ``(a & !b)``                  |
 
 On PostgreSQL the three columns are one weighted ``tsvector`` (words A,
@@ -57,14 +57,16 @@ def fts5(tree: Node, keys: Keys) -> str:
         alternatives += [f"names:{_quote(k)}" for k in keys(tree.raw)]
         return "(" + " OR ".join(alternatives) + ")"
     if isinstance(tree, Phrase):
-        return f"words:{_quote(' '.join(tree.words))}"
+        exact = f"words:{_quote(' '.join(tree.words))}"
+        forms = keys(tree.raw or " ".join(tree.words))
+        return f"({exact} OR names:{_quote(' '.join(forms))})" if forms else exact
     if isinstance(tree, Or):
         return "(" + " OR ".join(fts5(p, keys) for p in tree.parts) + ")"
     if isinstance(tree, And):
         positive = [fts5(p, keys) for p in tree.parts if not isinstance(p, Not)]
         negative = [fts5(p.part, keys) for p in tree.parts if isinstance(p, Not)]
         text = "(" + " AND ".join(positive) + ")"
-        return "(" + text + "".join(f" NOT {n}" for n in negative) + ")"
+        return "(" + text + "".join(f" NOT {n}" for n in negative) + ")" if negative else text
     raise AssertionError(f"a lone NOT cannot be compiled: {tree!r}")  # parse() refuses it
 
 
@@ -77,7 +79,11 @@ def tsquery(tree: Node, keys: Keys) -> str:
         alternatives += [f"{_lexeme(k)}:C" for k in keys(tree.raw)]
         return "(" + " | ".join(alternatives) + ")"
     if isinstance(tree, Phrase):
-        return "(" + " <-> ".join(f"{_lexeme(w)}:A" for w in tree.words) + ")"
+        exact = "(" + " <-> ".join(f"{_lexeme(w)}:A" for w in tree.words) + ")"
+        forms = keys(tree.raw or " ".join(tree.words))
+        if not forms:
+            return exact
+        return "(" + exact + " | (" + " <-> ".join(f"{_lexeme(k)}:C" for k in forms) + "))"
     if isinstance(tree, Or):
         return "(" + " | ".join(tsquery(p, keys) for p in tree.parts) + ")"
     if isinstance(tree, And):

@@ -1,11 +1,14 @@
 """The indexed form of records: building documents from reports and entities, and writing them.
 
 A report's document is its current version's title, body and note in the
-report's language. An entity's document is every spelling of every name
-(FollowTheMoney ``name`` properties and the parts of a person's name) plus
-its identifiers, phones, e-mails and addresses, with the name engine's
-script-neutral forms of each name in the ``names`` column, so that a Latin
-query finds an Arabic name and the other way round.
+report's language, plus the script-neutral forms of the names its mention
+spans cover (the report's own text, so nothing beyond it is revealed).
+
+An entity's document is every spelling of every name (FollowTheMoney
+``name`` properties and the parts of a person's name) plus its identifiers,
+phones, e-mails and addresses, with the name engine's script-neutral forms
+of each name in the ``names`` column, so that a Latin query finds an Arabic
+name and the other way round.
 
 Protection is deliberately not copied here: every query joins the records'
 own labels, so a label that changes needs no re-indexing and an index job
@@ -22,8 +25,10 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from tabadul.model.entities import schema_of
+from tabadul.names import comparable_tokens
 from tabadul.search.analysis import analyse
 from tabadul.storage import jobs
+from tabadul.storage.reports import mentions_of
 from tabadul.storage.tables import (
     EntityRow,
     ReportRow,
@@ -47,8 +52,8 @@ NameKeys = Callable[[str], list[str]]
 
 
 def name_keys(name: str) -> list[str]:
-    """The script-neutral forms of a name (none until the name engine provides them)."""
-    return []
+    """The name engine's script-neutral tokens of a name ("طارق" and "Tarik" share one)."""
+    return comparable_tokens(name)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class ReportText:
     title: str
     body: str
     note: str | None
+    # The text of each mention span: names as the report wrote them.
+    mentioned: tuple[str, ...] = ()
 
 
 def report_texts(session: Session, ids: Collection[str]) -> dict[str, ReportText]:
@@ -70,6 +77,7 @@ def report_texts(session: Session, ids: Collection[str]) -> dict[str, ReportText
         rows = session.execute(
             select(
                 ReportVersionRow.report_id,
+                ReportVersionRow.version,
                 ReportVersionRow.language,
                 ReportVersionRow.title,
                 ReportVersionRow.body,
@@ -84,22 +92,29 @@ def report_texts(session: Session, ids: Collection[str]) -> dict[str, ReportText
             )
             .where(ReportRow.id.in_(wanted[start : start + CHUNK]))
         )
-        for report_id, language, title, body, note in rows:
-            found[report_id] = ReportText(report_id, language, title, body, note)
+        chunk = {r[0]: r for r in rows}
+        spans: dict[str, list[str]] = {}
+        for m in mentions_of(session, [(r, v[1]) for r, v in chunk.items()]):
+            if m.start is not None and m.end is not None:
+                spans.setdefault(m.report_id, []).append(chunk[m.report_id][4][m.start : m.end])
+        for report_id, _version, language, title, body, note in chunk.values():
+            mentioned = tuple(dict.fromkeys(spans.get(report_id, [])))
+            found[report_id] = ReportText(report_id, language, title, body, note, mentioned)
     return found
 
 
-def report_document(text: ReportText) -> dict[str, Any]:
-    """The row indexing one report."""
+def report_document(text: ReportText, keys: NameKeys) -> dict[str, Any]:
+    """The row indexing one report; the names it mentions also in script-neutral form."""
     parts = [text.title, text.body] + ([text.note] if text.note else [])
     words, stems = analyse("\n".join(parts), text.language).joined()
+    forms = (" ".join(keys(name)) for name in text.mentioned)
     return {
         "kind": REPORT,
         "record_id": text.id,
         "language": text.language,
         "words": words,
         "stems": stems,
-        "names": "",
+        "names": " ".join(f for f in forms if f),
     }
 
 
@@ -126,14 +141,15 @@ def entity_document(entity: EntityRow, keys: NameKeys) -> dict[str, Any]:
     names, others = entity_texts(entity)
     # Entities carry no language: Latin words are not stemmed, Arabic ones are.
     words, stems = analyse("\n".join(names + others), None).joined()
-    forms = dict.fromkeys(key for name in names for key in keys(name))
+    # Each name's forms in order, so a phrase of forms ("trk sd") matches a whole name.
+    forms = dict.fromkeys(" ".join(keys(name)) for name in names)
     return {
         "kind": ENTITY,
         "record_id": entity.id,
         "language": "und",
         "words": words,
         "stems": stems,
-        "names": " ".join(forms),
+        "names": " ".join(f for f in forms if f),
     }
 
 
@@ -153,10 +169,10 @@ def write(
         session.execute(table(SearchDocumentRow).insert(), documents)
 
 
-def index_reports(session: Session, ids: Collection[str]) -> int:
+def index_reports(session: Session, ids: Collection[str], keys: NameKeys = name_keys) -> int:
     """(Re)index reports by id; returns how many documents were written."""
     texts = report_texts(session, ids)
-    write(session, REPORT, ids, [report_document(t) for t in texts.values()])
+    write(session, REPORT, ids, [report_document(t, keys) for t in texts.values()])
     return len(texts)
 
 

@@ -38,9 +38,10 @@ class Word:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Normalised words that must follow one another."""
+    """Normalised words that must follow one another (``raw``: as typed, for name forms)."""
 
     words: tuple[str, ...]
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,13 @@ class _Parser:
             self.position += 1
             return inner
         if kind == "phrase":
-            found = words(text.strip('"'))
+            quoted = text.strip('"')
+            found = words(quoted)
             if not found:
                 return None
-            return Word(found[0], found[0]) if len(found) == 1 else Phrase(tuple(found))
+            if len(found) == 1:
+                return _word(quoted)
+            return Phrase(tuple(found), quoted)
         return _word(text)
 
 
@@ -187,7 +191,7 @@ def _word(text: str) -> Node | None:
         # "al-Saeedi", "l'arrestation": the parts, in order, like a phrase.
         if prefix:
             raise _refuse(f"a prefix is one word: {text!r}")
-        return Phrase(tuple(found))
+        return Phrase(tuple(found), text)
     raw = raw_words(text.rstrip("*"))
     word = found[0]
     if prefix and len(word) < MIN_PREFIX:

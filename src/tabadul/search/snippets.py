@@ -72,6 +72,7 @@ class Highlighter:
         for term in terms(tree):
             if isinstance(term, Phrase):
                 self.phrases.append(term.words)
+                self.keys.update(keys(term.raw or " ".join(term.words)))
             elif term.prefix:
                 self.prefixes.append(term.word)
             else:
