@@ -151,17 +151,24 @@ class Analysed:
 
 def analyse(text: str, language: str | None) -> Analysed:
     """The words and stems of a text written (mainly) in ``language``."""
-    raw = _WORD.findall(text.casefold())
     out_words: list[str] = []
     out_stems: list[str] = []
     lang = language or ""
-    for word in raw:
-        normal = fold(word)
-        if not normal:
-            continue
-        out_words.append(normal)
-        out_stems.append(stem_arabic(word) if is_arabic(word) else stem_latin(word, lang))
+    for word in _WORD.findall(text.casefold()):
+        normal, stem = _analysed_word(word, lang)
+        if normal:
+            out_words.append(normal)
+            out_stems.append(stem)
     return Analysed(out_words, out_stems)
+
+
+@lru_cache(maxsize=500_000)
+def _analysed_word(word: str, language: str) -> tuple[str, str]:
+    # Cached: words repeat (Zipf), and folding and stemming cost microseconds each.
+    normal = fold(word)
+    if not normal:
+        return "", ""
+    return normal, stem_arabic(word) if is_arabic(word) else stem_latin(word, language)
 
 
 def query_stems(word: str) -> list[str]:

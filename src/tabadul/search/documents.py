@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, delete, select
@@ -53,7 +54,13 @@ NameKeys = Callable[[str], list[str]]
 
 def name_keys(name: str) -> list[str]:
     """The name engine's script-neutral tokens of a name ("طارق" and "Tarik" share one)."""
-    return comparable_tokens(name)
+    return list(_name_keys(name))
+
+
+@lru_cache(maxsize=200_000)
+def _name_keys(name: str) -> tuple[str, ...]:
+    # Cached: the same names recur across reports, and the name engine's parse is not cheap.
+    return tuple(comparable_tokens(name))
 
 
 @dataclass(frozen=True)

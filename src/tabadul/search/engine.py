@@ -94,7 +94,9 @@ def run(
     facets: bool = True,
 ) -> Found:
     """Search: the total, facets and the page ``offset``…``offset+limit`` by descending score."""
-    m = matches(dialect, tree, keys).subquery("m")
+    # Materialised: the full-text match runs once and drives the joins (left to itself,
+    # SQLite re-ran MATCH for every document row).
+    m = matches(dialect, tree, keys).cte("m").prefix_with("MATERIALIZED")
     doc = SearchDocumentRow
     branches: list[Select[tuple[object, ...]]] = []
     if filters.wants(REPORT):
