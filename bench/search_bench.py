@@ -18,7 +18,11 @@
    kinds of query drawn at random from the corpus's own vocabulary:
    one word, three words, a phrase, a person's name in a Latin spelling
    (cross-script: it must also find Arabic reports), and one word with
-   topic, TLP and date filters. p50 and p95 per kind.
+   topic, TLP and date filters; and, for contrast, a selector an analyst
+   types every day — a phone number (a rare word). p50 and p95 per kind,
+   with the median number of matches (the synthetic corpus has a small
+   vocabulary — 20 given names, 8 places, 3 sentence templates per
+   language — so its words are far commoner than in real reporting).
 
 PostgreSQL (``--backend postgres``) runs on a throw-away schema of
 TABADUL_TEST_DATABASE_URL (or --pg-url).
@@ -40,7 +44,7 @@ from typing import Any
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 CHUNK = 5000
 JOB_REPORTS = 500
-KINDS = ("one word", "three words", "phrase", "cross-script name", "filtered")
+KINDS = ("one word", "three words", "phrase", "cross-script name", "filtered", "phone number")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -181,6 +185,10 @@ def queries(pool: list[Any], samples: list[dict[str, Any]], count: int, seed: in
         person = rng.choice(pool)
         spelling = rng.choice(person.latin).split()
         out["cross-script name"].append((f"{spelling[0]} {spelling[-1]}", {}))
+        with_phone = [s["body"] for s in samples if "+212" in s["body"]]
+        body = rng.choice(with_phone)
+        phone = body[body.index("+212") : body.index("+212") + 13]
+        out["phone number"].append((phone, {}))
         start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(500))
         out["filtered"].append(
             (
