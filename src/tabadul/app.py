@@ -30,6 +30,7 @@ from tabadul.api.routes import (
     matching,
     meta,
     reports,
+    search,
 )
 from tabadul.errors import TabadulError
 from tabadul.jobs.handlers import handlers, schedule_exchange
@@ -96,7 +97,7 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api = (meta, federation, reports, entities, accounts, audit, exchange, matching)
+    api = (meta, federation, reports, entities, accounts, audit, exchange, matching, search)
     pages = (signin, account, report_pages, entity_pages, hit_pages, admin, audit_pages)
     routers = (*api, *pages)
     for module in routers:

@@ -213,6 +213,25 @@ class EntitiesListed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Searched(Event):
+    """A search was run: the query and filters (they name who was looked for), what was shown.
+
+    The query is kept because oversight asks exactly this: who searched for
+    whom, and why. ``total`` is what the searcher saw (visible records only).
+    """
+
+    name = "search.performed"
+    category = Category.CONSULTATION
+    query: str
+    filters: dict[str, str] = field(default_factory=dict)
+    total: int = 0
+    shown: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return list(self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
 class DataExported(Event):
     """Reports and entities were exported to a file."""
 

@@ -30,13 +30,12 @@ def _register() -> None:
     from tabadul.cli.jobs import jobs
     from tabadul.cli.names import names
     from tabadul.cli.nodes import init, serve, worker
+    from tabadul.cli.search import reindex, search_command
     from tabadul.cli.transfer import export, import_
     from tabadul.cli.users import token, user
 
     commands = (init, serve, worker, user, token, import_, export, jobs, audit, correlate, names)
-    for command in commands:
-        main.add_command(command)
-    for command in (partner, agreement, share, exchange):
+    for command in (*commands, search_command, reindex, partner, agreement, share, exchange):
         main.add_command(command)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tabadul.jobs.worker import Handler, JobContext, Standalone
-from tabadul.services import auditing, correlation, delivery, outbox
+from tabadul.services import auditing, correlation, delivery, outbox, search
 from tabadul.services.node import Node
 from tabadul.storage import jobs as queue
 from tabadul.storage.types import utcnow
@@ -53,12 +53,16 @@ def handlers(node: Node) -> dict[str, Handler | Standalone]:
                 run_after=utcnow() + interval,
             )
 
+    def index(ctx: JobContext) -> None:
+        search.index(ctx.session, ctx.payload.get("reports", []), ctx.payload.get("entities", []))
+
     def correlate(ctx: JobContext) -> None:
         correlation.run_job(ctx.session, node, ctx.payload)
 
     return {
         auditing.CHECKPOINT_JOB: checkpoint,
         correlation.CORRELATE_JOB: correlate,
+        search.INDEX_JOB: index,
         # Standalone: no transaction is held while a partner answers.
         outbox.DELIVER_JOB: Standalone(deliver),
         outbox.MAINTAIN_JOB: maintain,

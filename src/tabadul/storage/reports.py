@@ -229,3 +229,21 @@ def summaries(
         .where(ReportRow.id.in_(list(ids)))
     )
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(query)]
+
+
+def current_versions(
+    session: Session, ids: Sequence[str]
+) -> dict[str, tuple[ReportRow, ReportVersionRow]]:
+    """The identity row and current version of each existing report among ``ids``."""
+    if not ids:
+        return {}
+    query = (
+        select(ReportRow, ReportVersionRow)
+        .join(
+            ReportVersionRow,
+            (ReportVersionRow.report_id == ReportRow.id)
+            & (ReportVersionRow.version == ReportRow.version),
+        )
+        .where(ReportRow.id.in_(list(ids)))
+    )
+    return {row[0].id: (row[0], row[1]) for row in session.execute(query)}

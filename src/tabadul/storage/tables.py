@@ -617,3 +617,25 @@ class CorrelationRunRow(Base):
     cursor: Mapped[str | None] = mapped_column(String(128))
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchDocumentRow(Base):
+    """A record as the search index holds it: its analysed text (see ``tabadul.search``).
+
+    The full-text index over these columns is not a model: an FTS5 virtual
+    table kept in step by triggers on SQLite, an expression GIN index (and a
+    trigram index on ``names``) on PostgreSQL — both created by migration 0006.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (Index("ix_search_documents_record", "kind", "record_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8))
+    # Space-separated tokens, position for position: normalised words, their stems,
+    # and the name engine's script-neutral forms of the record's names.
+    words: Mapped[str] = mapped_column(Text)
+    stems: Mapped[str] = mapped_column(Text)
+    names: Mapped[str] = mapped_column(Text)

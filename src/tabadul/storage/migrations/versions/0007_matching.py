@@ -4,7 +4,7 @@ Existing entities are correlated by `tabadul correlate --all`, not here: a
 migration only builds the tables.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-23 18:55:55.759315
 """
 
@@ -18,7 +18,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 WHEN = sa.DateTime(timezone=True)
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
