@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     exchange_invitation_hours: int = Field(
         default=72, ge=1, description="How long a partner invitation can be accepted."
     )
+    query_contact: str | None = Field(
+        default=None,
+        description="Contact point named in automatic hit/no-hit answers (node name if unset).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Level of the structured log written to standard error."
     )

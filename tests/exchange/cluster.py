@@ -231,9 +231,16 @@ def link(a: RealNode, b: RealNode) -> tuple[str, str]:
 
 
 def agree(
-    a: RealNode, b: RealNode, b_on_a: str, topics: str = "terrorism", max_tlp: str = "AMBER"
+    a: RealNode,
+    b: RealNode,
+    b_on_a: str,
+    topics: str = "terrorism",
+    max_tlp: str = "AMBER",
+    *,
+    auto_answer: bool = False,
 ) -> str:
     """Propose on ``a``, accept on ``b`` once it arrives, wait until active on both."""
+    flags = ["--auto-answer-queries"] if auto_answer else []
     proposed = a.cli(
         "agreement",
         "propose",
@@ -243,6 +250,7 @@ def agree(
         topics,
         "--max-tlp",
         max_tlp,
+        *flags,
         "--json",
     )
     agreement_id = proposed["agreement_id"]

@@ -176,9 +176,7 @@ def parse(name: str) -> ParsedName:
             if tail == "الله":
                 tail = "لله"
             elements.append(
-                Element(
-                    _glue(prev.text, tail), f"{prev.source} {word}", "compound", head=prev.text
-                )
+                Element(_glue(prev.text, tail), f"{prev.source} {word}", "compound", head=prev.text)
             )
             notes.append(f"{prev.source + ' ' + word!r} read as one compound")
             i += 1

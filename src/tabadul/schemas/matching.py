@@ -109,3 +109,19 @@ class AlertOut(BaseModel):
     score: float
     reasons: list[dict[str, Any]]
     created_at: dt.datetime
+
+
+class QueryIn(Strict):
+    """A hit/no-hit question to partners: a name (with a date of birth if known) or a selector."""
+
+    partners: list[str] = Field(min_length=1, description="Partner ids to ask.")
+    kind: str = Field(description="name, phone, email, document, iban, account, wallet, vehicle")
+    value: str = Field(min_length=1, max_length=500)
+    birth_date: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+class QueryRfiIn(Strict):
+    """Step two after a hit: a request for information quoting the hit's reference."""
+
+    partner: str
+    question: str = Field(min_length=1, max_length=5000)

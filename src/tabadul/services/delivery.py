@@ -37,7 +37,7 @@ from tabadul.model.ids import new_id
 from tabadul.model.partners import PartnerStatus
 from tabadul.model.reports import ReportStatus
 from tabadul.schemas.reports import ReportLine
-from tabadul.services import auditing, drafts, federation, outbox, sharing
+from tabadul.services import auditing, drafts, federation, outbox, queries, sharing
 from tabadul.services.node import Node
 from tabadul.storage import audit_log
 from tabadul.storage import exchange as store
@@ -362,6 +362,8 @@ def _apply(
                 )
             elif message.type is MessageType.CONSENT_GRANT:
                 sharing.record_consent(session, partner, message.to_dict())
+            elif message.type is MessageType.QUERY:
+                queries.answer_received(session, node, partner, message, agreement)
     except (MessageInvalid, ValidationFailed, ValueError, envelopes.EnvelopeError) as exc:
         raise _Refused("invalid", str(exc)) from None
     receipt = Message(

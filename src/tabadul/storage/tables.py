@@ -639,3 +639,42 @@ class SearchDocumentRow(Base):
     words: Mapped[str] = mapped_column(Text)
     stems: Mapped[str] = mapped_column(Text)
     names: Mapped[str] = mapped_column(Text)
+
+
+class PartnerQueryRow(Base):
+    """A hit/no-hit query this node asked partners: who asked, about what, why."""
+
+    __tablename__ = "partner_queries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    asked_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(500))
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    purpose: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class PartnerQueryTargetRow(Base):
+    """One partner a query went to, and the message that carried it (or why it did not go)."""
+
+    __tablename__ = "partner_query_targets"
+
+    query_id: Mapped[str] = mapped_column(
+        ForeignKey("partner_queries.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    refused: Mapped[str | None] = mapped_column(Text)
+
+
+class QueryReferenceRow(Base):
+    """What a "hit" answer's reference stands for here: the records that matched."""
+
+    __tablename__ = "query_references"
+
+    reference: Mapped[str] = mapped_column(String(36), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    entity_ids: Mapped[list[Any]]
+    created_at: Mapped[dt.datetime]

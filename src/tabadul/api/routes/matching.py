@@ -13,7 +13,7 @@ import functools
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, status
 from fastapi.concurrency import run_in_threadpool
@@ -27,12 +27,15 @@ from tabadul.schemas.matching import (
     EntryOut,
     HitOut,
     HitPage,
+    QueryIn,
+    QueryRfiIn,
     ReviewIn,
     WatchlistIn,
     WatchlistOut,
 )
-from tabadul.services import hits, watchlists
+from tabadul.services import hits, queries, watchlists
 from tabadul.services.node import Node
+from tabadul.services.queries import QueryOut
 
 router = APIRouter(tags=["correlation"])
 
@@ -117,6 +120,38 @@ def add_entry(watchlist_id: str, body: EntryIn, node: NodeDep, user: CurrentUser
 def remove_entry(watchlist_id: str, entry_id: str, node: NodeDep, user: CurrentUser) -> None:
     """Stop watching something."""
     watchlists.remove_entry(node, user, watchlist_id, entry_id)
+
+
+@router.post("/api/v1/queries", status_code=status.HTTP_201_CREATED)
+def ask_partners(body: QueryIn, node: NodeDep, user: CurrentUser, purpose: Purpose) -> QueryOut:
+    """Ask partners whether they hold anything on a name or a selector (hit/no-hit)."""
+    return queries.ask(node, user, body.partners, body.kind, body.value, body.birth_date, purpose)
+
+
+@router.get("/api/v1/queries")
+def list_queries(node: NodeDep, user: CurrentUser) -> list[QueryOut]:
+    """Your queries (a supervisor: the node's), newest first, with each partner's answer."""
+    return queries.list_queries(node, user)
+
+
+@router.get("/api/v1/queries/received")
+def received_queries(node: NodeDep, user: CurrentUser) -> list[dict[str, Any]]:
+    """Queries partners asked this node, and the answer it gave by itself."""
+    return queries.received(node, user)
+
+
+@router.get("/api/v1/queries/{query_id}")
+def get_query(query_id: str, node: NodeDep, user: CurrentUser) -> QueryOut:
+    """One query and its answers."""
+    return queries.get(node, user, query_id)
+
+
+@router.post("/api/v1/queries/{query_id}/rfi", status_code=status.HTTP_202_ACCEPTED)
+def rfi_after_hit(
+    query_id: str, body: QueryRfiIn, node: NodeDep, user: CurrentUser
+) -> dict[str, Any]:
+    """Send the partner that answered "hit" a request for information quoting its reference."""
+    return queries.request_information(node, user, query_id, body.partner, body.question)
 
 
 @router.get("/api/v1/alerts", response_model_by_alias=True)

@@ -1,11 +1,12 @@
-"""matching: correlation keys, hits, "same as" clusters, watchlists, alerts, re-correlation runs
+"""matching: correlation keys, hits, "same as" clusters, watchlists, alerts, re-correlation
+runs, partner hit/no-hit queries
 
 Existing entities are correlated by `tabadul correlate --all`, not here: a
 migration only builds the tables.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-23 18:55:55.759315
+Create Date: 2026-11-23 19:27:38.218490
 """
 
 from collections.abc import Sequence
@@ -36,6 +37,44 @@ def upgrade() -> None:
         sa.Column("total", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_correlation_runs")),
     )
+    op.create_table(
+        "partner_queries",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("asked_by", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=500), nullable=False),
+        sa.Column("birth_date", sa.String(length=10), nullable=True),
+        sa.Column("purpose", sa.Text(), nullable=False),
+        sa.Column("created_at", WHEN, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asked_by"], ["users.id"], name=op.f("fk_partner_queries_asked_by_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_queries")),
+    )
+    with op.batch_alter_table("partner_queries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_partner_queries_asked_by"), ["asked_by"], unique=False)
+
+    op.create_table(
+        "query_references",
+        sa.Column("reference", sa.String(length=36), nullable=False),
+        sa.Column("message_id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.String(length=36), nullable=False),
+        sa.Column(
+            "entity_ids",
+            JSON,
+            nullable=False,
+        ),
+        sa.Column("created_at", WHEN, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partners.id"], name=op.f("fk_query_references_partner_id_partners")
+        ),
+        sa.PrimaryKeyConstraint("reference", name=op.f("pk_query_references")),
+    )
+    with op.batch_alter_table("query_references", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_query_references_message_id"), ["message_id"], unique=False
+        )
+
     op.create_table(
         "watchlists",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -119,6 +158,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("match_keys", schema=None) as batch_op:
         batch_op.create_index("ix_match_keys_kind_value", ["kind", "value"], unique=False)
+
+    op.create_table(
+        "partner_query_targets",
+        sa.Column("query_id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.String(length=36), nullable=False),
+        sa.Column("message_id", sa.String(length=36), nullable=True),
+        sa.Column("refused", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["partners.id"],
+            name=op.f("fk_partner_query_targets_partner_id_partners"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["query_id"],
+            ["partner_queries.id"],
+            name=op.f("fk_partner_query_targets_query_id_partner_queries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("query_id", "partner_id", name=op.f("pk_partner_query_targets")),
+    )
+    with op.batch_alter_table("partner_query_targets", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_partner_query_targets_message_id"), ["message_id"], unique=False
+        )
 
     op.create_table(
         "watch_entries",
@@ -248,6 +311,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_watch_entries_entity_id"))
 
     op.drop_table("watch_entries")
+    with op.batch_alter_table("partner_query_targets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partner_query_targets_message_id"))
+
+    op.drop_table("partner_query_targets")
     with op.batch_alter_table("match_keys", schema=None) as batch_op:
         batch_op.drop_index("ix_match_keys_kind_value")
 
@@ -265,4 +332,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_watchlists_owner_id"))
 
     op.drop_table("watchlists")
+    with op.batch_alter_table("query_references", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_query_references_message_id"))
+
+    op.drop_table("query_references")
+    with op.batch_alter_table("partner_queries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partner_queries_asked_by"))
+
+    op.drop_table("partner_queries")
     op.drop_table("correlation_runs")
