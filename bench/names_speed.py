@@ -4,8 +4,10 @@ Usage:
     .venv/bin/python bench/names_speed.py [--size 1000000] [--queries 1000] [--json FILE]
 
 Every person is synthetic: a given name and a father's name from common-name
-lists, a family name made from random Arabic roots in the usual patterns
-(فاعل, فعيل, مفعول, فعّال, with or without ال- and the nisba -ي). Each is
+lists, a family name made from random Arabic roots (three or four consonants,
+drawn roughly as often as they occur in names) in the usual patterns (فاعل,
+فعيل, مفعول, فعال, فعلان, بوفعيل, فعلاوي, فعلل, فعلال…, with or without ال-
+and the nisba -ي). Each is
 written in Arabic or romanised in one of four styles (English, French,
 German, Spanish), with random short vowels, doubled letters and article
 spellings, as real records are. A few hundred persons are then *planted*:
@@ -92,8 +94,15 @@ GIVEN = [
     "عز_الدين",
     "ابو_بكر",
 ]
-ROOT_LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمنه"
-PATTERNS = ("{0}ا{1}{2}", "{0}{1}ي{2}", "م{0}{1}و{2}", "{0}{1}ا{2}", "{0}ا{1}و{2}")
+# Root consonants, repeated roughly as often as they occur in Arabic names.
+ROOT_LETTERS = "رررررنننننمممممللللبببببددددسسسسحححعععققققكككفففتتتججججشششزززطططههخخصصغضذثظ"
+PATTERNS = (
+    # three-consonant roots: فاعل, فعيل, مفعول, فعال, فاعول, فعلان, بوفعيل, فعلاوي
+    ("{0}ا{1}{2}", "{0}{1}ي{2}", "م{0}{1}و{2}", "{0}{1}ا{2}", "{0}ا{1}و{2}", "{0}{1}{2}ان",
+     "بو{0}{1}ي{2}", "{0}{1}{2}اوي"),
+    # four-consonant roots: فعلل, فعلال, فعالل, فعلول
+    ("{0}{1}{2}{3}", "{0}{1}{2}ا{3}", "{0}{1}ا{2}{3}", "{0}{1}{2}و{3}"),
+)  # fmt: skip
 SUN = set("تثدذرزسشصضطظلن")
 TITLES = ("Sheikh", "Haji", "Dr", "الشيخ", "Mullah")
 
@@ -137,8 +146,9 @@ SHORT = ("a", "a", "a", "e", "i", "u", "o")
 
 
 def family_name(rng: random.Random) -> str:
-    root = [rng.choice(ROOT_LETTERS) for _ in range(3)]
-    word = rng.choice(PATTERNS).format(*root)
+    patterns = PATTERNS[rng.random() < 0.4]
+    root = [rng.choice(ROOT_LETTERS) for _ in range(4)]
+    word = rng.choice(patterns).format(*root)
     if rng.random() < 0.5:
         word += "ي"
     if rng.random() < 0.5:

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from tabadul.names.comparable import coarse
 from tabadul.names.normalise import is_arabic, normalise
-from tabadul.names.scoring import NameMatch, compare
+from tabadul.names.scoring import NameMatch, compare, prepare
 from tabadul.names.structure import parse
 from tabadul.names.variants import known_spellings
 
@@ -57,6 +57,9 @@ def _element_keys(name: str) -> list[dict[str, float]]:
         if keys:
             out.append(keys)
     return out
+
+
+_ROUGHER = str.maketrans("DTCJYHK", "TTSJJHH")
 
 
 def _shape(name: str) -> str:
@@ -183,21 +186,38 @@ class NameIndex:
         For each query element, the best fuzzy ratio against any element of
         the candidate (coarse skeletons, C speed); summed over the query.
         """
-        query = _shape(name).split()
+        query_tokens = [t for t in prepare(normalise(name)).tokens if t.coarse]
+        query = [t.coarse for t in query_tokens]
         if not query:
             return positions[:limit]
+        weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
         tokens: list[str] = []
         starts: list[int] = []
-        for position in positions:
+        extra = np.zeros(len(positions), dtype=np.float64)
+        for n, position in enumerate(positions):
             starts.append(len(tokens))
-            tokens.extend(self._shapes[position].split() or [""])
+            parts = self._shapes[position].split() or [""]
+            tokens.extend(parts)
+            extra[n] = max(0, len(parts) - len(query))
         ratios = process.cdist(query, tokens, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
-        best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64).sum(axis=0)
+        rough = process.cdist(
+            [q.translate(_ROUGHER) for q in query],
+            [t.translate(_ROUGHER) for t in tokens],
+            scorer=fuzz.ratio,
+            dtype=np.uint8,
+            workers=1,
+        )
+        # The rougher alphabet forgives what the weighted distance forgives
+        # (voicing, sh/s, Spanish j), at a discount.
+        both = np.maximum(ratios.astype(np.float64), 0.9 * rough.astype(np.float64))
+        best = weights @ np.maximum.reduceat(both, starts, axis=1)
+        # Elements the query lacks cost a little, as in the full comparison.
+        best -= 15.0 * extra
         chosen = np.argsort(-best, kind="stable")[:limit]
         return [positions[int(i)] for i in chosen]
 
     def search(
-        self, name: str, k: int = 10, *, limit: int = 50, blocked: int = 400
+        self, name: str, k: int = 10, *, limit: int = 50, blocked: int = 2000
     ) -> list[Candidate]:
         """The ``k`` best-scoring records for ``name``, one result per id, best first.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from tabadul.names.comparable import coarse, skeleton, vocalised
 from tabadul.names.distance import skeleton_distance, skeleton_similarity
@@ -42,6 +42,8 @@ TITLE_WEIGHT = 0.3
 KNOWN_FLOOR = 0.95
 #: A Latin spelling that usually renders another Arabic token is scaled by this.
 USUAL_FACTOR = 0.9
+#: Two elements fused into one word must score this much to align with it.
+FUSED_MIN = 0.8
 #: A name + allah/al-din compound compared through its first part alone scores this much less.
 HEAD_FACTOR = 0.85
 
@@ -151,14 +153,20 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
         known = la.text in known_spellings(ar.text)
     fine = skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
-    # Within Arabic script the written (long) vowels are evidence too (محمد is
-    # not محمود); in Latin spellings they are mostly the writer's choice.
-    vowel_share = 0.5 if a.arabic and b.arabic else 0.25
-    score = (1 - vowel_share) * fine + vowel_share * vowels
+    if a.arabic and b.arabic:
+        # Within Arabic script the long vowels are written, so a letter more or
+        # less is a different name (محمد, محمود): each edit of the text counts double.
+        edits = Levenshtein.distance(a.text, b.text)
+        score = 0.3 * fine + 0.7 * max(0.0, 1 - 2 * edits / max(len(a.text), len(b.text)))
+    else:
+        # In Latin spellings vowels are mostly the writer's choice.
+        score = 0.75 * fine + 0.25 * vowels
     if a.skeleton == b.skeleton and a.skeleton:
         reason = f"same consonant skeleton {_dashed(a.skeleton)}"
         if a.arabic != b.arabic:
             score = max(score, 0.9 + 0.1 * vowels)
+        elif a.arabic:
+            reason += f", but {a.text} and {b.text} differ in their long vowels"
     else:
         distance = skeleton_distance(a.skeleton, b.skeleton)
         reason = (
@@ -201,6 +209,44 @@ def _align(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[tuple[int,
     return pairs
 
 
+Link = tuple[tuple[int, ...], tuple[int, ...], float, str]
+
+
+def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link]) -> list[Link]:
+    """Align two adjacent unaligned elements with one element written as one word.
+
+    ``ولي جان`` is ``Walijan``, ``شهيد خيل`` is ``Shahidkhel``: one side fused
+    what the other wrote apart.
+    """
+    used_left = {i for group, _, _, _ in links for i in group}
+    used_right = {j for _, group, _, _ in links for j in group}
+    found: list[Link] = []
+    for tokens, others, used, used_other, flip in (
+        (left, right, used_left, used_right, False),
+        (right, left, used_right, used_left, True),
+    ):
+        for k in range(len(tokens) - 1):
+            if k in used or k + 1 in used:
+                continue
+            a, b = tokens[k], tokens[k + 1]
+            if a.kind == "initial" or b.kind == "initial":
+                continue
+            joined = _token(a.text + b.text, f"{a.source} {b.source}", "name")
+            for m, other in enumerate(others):
+                if m in used_other:
+                    continue
+                sim, why = token_similarity(joined, other)
+                if sim >= FUSED_MIN:
+                    used.update((k, k + 1))
+                    used_other.add(m)
+                    why = f"written as one word: {why}"
+                    found.append(
+                        ((m,), (k, k + 1), sim, why) if flip else ((k, k + 1), (m,), sim, why)
+                    )
+                    break
+    return found
+
+
 def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
     """Compare two names in any mix of Arabic and Latin script; never a bare float."""
     left, right = prepare(a), prepare(b)
@@ -209,19 +255,26 @@ def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
     if not left.tokens or not right.tokens:
         reasons.append("nothing left to compare")
         return NameMatch(0.0, False, tuple(reasons))
-    pairs = _align(left.tokens, right.tokens)
+    links: list[Link] = [
+        ((i,), (j,), sim, why) for i, j, sim, why in _align(left.tokens, right.tokens)
+    ]
+    links += _fused(left.tokens, right.tokens, links)
+    links.sort()
     matched = total = 0.0
     alignment = []
-    for i, j, sim, why in pairs:
-        x, y = left.tokens[i], right.tokens[j]
-        weight = (x.weight + y.weight) / 2
+    for group_left, group_right, sim, why in links:
+        xs = [left.tokens[i] for i in group_left]
+        ys = [right.tokens[j] for j in group_right]
+        weight = (sum(x.weight for x in xs) / len(xs) + sum(y.weight for y in ys) / len(ys)) / 2
         matched += weight * sim
         total += weight
-        rarity = " (common name, counts less)" if max(x.weight, y.weight) < 1 else ""
-        reasons.append(f"{x.source} ~ {y.source}: {why} [{sim:.2f}]{rarity}")
-        alignment.append((x.source, y.source, round(sim, 4)))
-    used_left = {i for i, _, _, _ in pairs}
-    used_right = {j for _, j, _, _ in pairs}
+        x_source = " ".join(x.source for x in xs)
+        y_source = " ".join(y.source for y in ys)
+        rarity = " (common name, counts less)" if weight < 1 else ""
+        reasons.append(f"{x_source} ~ {y_source}: {why} [{sim:.2f}]{rarity}")
+        alignment.append((x_source, y_source, round(sim, 4)))
+    used_left = {i for group, _, _, _ in links for i in group}
+    used_right = {j for _, group, _, _ in links for j in group}
     missing = 0.0
     sides = ((left.tokens, used_left, "right"), (right.tokens, used_right, "left"))
     shortest = min(len(left.tokens), len(right.tokens))
@@ -232,10 +285,10 @@ def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
                 missing += weight * token.weight
                 reasons.append(f"{token.source!r} has no counterpart on the {other}")
     score = matched / (total + missing) if total else 0.0
-    if len(pairs) < min(2, shortest):
+    if len(links) < min(2, shortest) and not any(len(g) > 1 for g, _, _, _ in links):
         score *= LONE_FACTOR
         reasons.append("only one element agrees")
-    order = [j for _, j, _, _ in pairs]
+    order = [group[0] for _, group, _, _ in links]
     if order != sorted(order):
         score *= 0.97
         reasons.append("elements appear in a different order")

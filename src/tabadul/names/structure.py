@@ -38,6 +38,7 @@ HONORIFICS = frozenset(
         "haji", "hajji", "hadji", "hadj", "hajj", "alhaj", "alhajj", "elhadj", "elhadji",
         "mullah", "mulla", "molla", "mollah", "mullo",
         "mawlawi", "maulawi", "maulvi", "molvi", "mawlavi", "moulvi", "maulana", "mawlana",
+        "maulavi", "moulavi", "mowlawi", "molavi", "mowlavi", "sahib", "saheb", "sahab",
         "sayyid", "sayyed", "syed", "sayid", "seyed", "seyyed",
         "qari", "qazi", "hafiz", "hafez", "ustad", "ustadh", "ustaz",
         "dr", "doctor", "docteur", "prof", "professor", "eng", "engineer", "ingenieur",
@@ -61,6 +62,11 @@ ARTICLES = frozenset(
     {"al", "el", "ul", "il", "as", "es", "us", "ash", "ech", "esh", "ad", "ed", "ud",
      "ar", "er", "ur", "at", "et", "ut", "az", "ez", "uz", "an", "en", "un", "ath", "adh", "u",
      "ال"}
+)  # fmt: skip
+# Function words of organisation names (and the Persian ezafe): dropped like articles.
+FUNCTION_WORDS = frozenset(
+    {"في", "و", "of", "the", "and", "in", "for", "e", "wa", "wal", "fi", "et", "des", "du",
+     "la", "le", "les", "der", "die", "und", "y", "del", "de"}
 )  # fmt: skip
 _ABD = frozenset({"abd", "abdul", "abdel", "abdal", "abdoul", "abdu", "abdol", "abdool", "abdil",
                   "abdur", "abder", "abdar", "abdus", "abdes", "abdas", "abdun", "abden",
@@ -153,6 +159,10 @@ def parse(name: str) -> ParsedName:
             continue
         if word in ARTICLES and nxt is not None:
             notes.append(f"article {word!r} ignored")
+            i += 1
+            continue
+        if word in FUNCTION_WORDS and i > 0 and len(kept) > 2:
+            notes.append(f"word {word!r} ignored")
             i += 1
             continue
         if (word in _ABD or word in _KUNYA) and nxt is not None:
