@@ -218,6 +218,10 @@ def main() -> None:
 
     from sqlalchemy import create_engine, text
 
+    from tabadul.logs import configure
+
+    configure("warning")
+
     from tabadul.jobs.handlers import handlers
     from tabadul.jobs.worker import Worker
     from tabadul.model.accounts import Role

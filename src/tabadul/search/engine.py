@@ -54,8 +54,15 @@ class SearchFilter:
 
     def wants(self, kind: str) -> bool:
         """Whether documents of ``kind`` can pass these filters."""
-        report_only = (self.topic, self.status, self.tlp, self.originator, self.date_from)
-        if kind == ENTITY and (any(v is not None for v in report_only) or self.date_to):
+        report_only = (
+            self.topic,
+            self.status,
+            self.tlp,
+            self.originator,
+            self.date_from,
+            self.date_to,
+        )
+        if kind == ENTITY and any(v is not None for v in report_only):
             return False
         if kind == REPORT and self.schema is not None:
             return False
