@@ -186,7 +186,7 @@ def link_and_agree(rabat: Served, madrid: Served) -> str:
 def liaison(node: Any) -> Any:
     from tabadul.services import accounts
 
-    accounts.add_user(node, None, "liaison", "liaison")
+    accounts.add_user(node, None, "liaison", "liaison", clearance=node.classification.levels[-1])
     return accounts.principal_named(node, "liaison")
 
 
@@ -210,14 +210,15 @@ def queue_shares(rabat: Served, partner_id: str, n: int) -> float:
     with node.db.reading() as session:
         ids = list(session.scalars(select(ReportRow.id)))
     start = time.perf_counter()
-    refused = 0
+    refused: dict[str, int] = {}
     for report_id in ids:
         [share] = sharing.share(node, actor, report_id, [partner_id])
-        refused += share.status != "queued"
+        if share.status != "queued":
+            refused[share.reason or ""] = refused.get(share.reason or "", 0) + 1
     seconds = time.perf_counter() - start
     node.close()
     if refused:
-        print(f"  ({refused} shares refused by the policy: topics outside the agreement)")
+        print(f"  shares refused by the policy: {refused}")
     return seconds
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import structlog
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tabadul.audit import events as ev
@@ -37,7 +38,7 @@ from tabadul.model.ids import new_id
 from tabadul.model.partners import PartnerStatus
 from tabadul.model.reports import ReportStatus
 from tabadul.schemas.reports import ReportLine
-from tabadul.services import auditing, drafts, federation, outbox, queries, sharing
+from tabadul.services import drafts, federation, outbox, queries, sharing
 from tabadul.services.node import Node
 from tabadul.storage import audit_log
 from tabadul.storage import exchange as store
@@ -286,38 +287,74 @@ class _Refused(Exception):
 
 
 def receive(node: Node, sealed: list[str], address: str | None = None) -> list[Any]:
-    """Open, check, apply and answer a batch of envelopes from one request."""
+    """Open, check, apply and answer a batch of envelopes from one request.
+
+    The envelopes are opened first (no database lock held while verifying),
+    then applied in one transaction, each inside a savepoint: a refused
+    message rolls back alone, and the batch costs one commit, not one each.
+    """
     if len(sealed) > 500:
         raise ValidationFailed.field("messages", "at most 500 messages per request")
-    return [_receive_one(node, envelope, address) for envelope in sealed]
-
-
-def _receive_one(node: Node, envelope: str, address: str | None) -> Any:
-    try:
-        claimed = envelopes.sender_of(envelope)
-    except envelopes.EnvelopeError as exc:
-        return _plain_refusal(node, None, exc.code, exc.reason, address)
+    claimed: list[str | None] = []
+    for envelope in sealed:
+        try:
+            claimed.append(envelopes.sender_of(envelope))
+        except envelopes.EnvelopeError:
+            claimed.append(None)
     with node.db.reading() as session:
-        partner = store.partner_by_node(session, claimed)
-    if partner is None or partner.signing_key is None:
-        return _plain_refusal(node, claimed, "unknown_node", "this node does not know you", address)
-    if partner.status != PartnerStatus.CONFIRMED.value:
-        reason = f"your node is {partner.status} here; nothing is accepted before confirmation"
-        return _plain_refusal(node, claimed, "unconfirmed", reason, address)
-    try:
-        opened = envelopes.open_envelope(
-            envelope, keys=node.keys, me=node.identity.id, sender_signing_jwk=partner.signing_key
-        )
-    except envelopes.EnvelopeError as exc:
-        return _plain_refusal(node, claimed, exc.code, exc.reason, address)
-    message_id = str(opened.message.get("id", ""))
-    try:
-        with node.db.transaction() as session:
-            receipt = _apply(session, node, partner, opened, address)
-    except _Refused as refused:
-        _audit_refused(node, partner.node_id, opened.message, refused, address)
-        return _seal_error(node, partner, message_id, refused)
-    return _seal(node, partner, receipt)
+        partners = {c: store.partner_by_node(session, c) for c in set(claimed) if c is not None}
+    results: list[Any] = [None] * len(sealed)
+    refusals: list[ev.Event] = []
+    todo: list[tuple[int, PartnerRow, envelopes.Opened]] = []
+    for index, (envelope, sender) in enumerate(zip(sealed, claimed, strict=True)):
+        partner = partners.get(sender) if sender else None
+        try:
+            if sender is None:
+                raise _Refused("malformed", "not a Tabadul envelope")
+            if partner is None or partner.signing_key is None:
+                raise _Refused("unknown_node", "this node does not know you")
+            if partner.status != PartnerStatus.CONFIRMED.value:
+                raise _Refused(
+                    "unconfirmed",
+                    f"your node is {partner.status} here; nothing is accepted before confirmation",
+                )
+            opened = envelopes.open_envelope(
+                envelope,
+                keys=node.keys,
+                me=node.identity.id,
+                sender_signing_jwk=partner.signing_key,
+            )
+        except (_Refused, envelopes.EnvelopeError) as exc:
+            refused = exc if isinstance(exc, _Refused) else _Refused(exc.code, exc.reason)
+            refusals.append(_refusal_event(sender or "unknown", None, refused, address))
+            results[index] = {"code": refused.code, "reason": refused.reason, "retry": False}
+            continue
+        todo.append((index, partner, opened))
+    answers: list[tuple[int, PartnerRow, dict[str, Any]]] = []
+    with node.db.transaction() as session:
+        audit_log.add(session, *refusals)
+        for index, partner, opened in todo:
+            mark = audit_log.mark(session)
+            try:
+                with session.begin_nested():
+                    receipt = _apply(session, node, partner, opened, address)
+            except (_Refused, SQLAlchemyError) as exc:
+                audit_log.rollback_to(session, mark)
+                refused = (
+                    exc
+                    if isinstance(exc, _Refused)
+                    else _Refused("busy", "the message could not be stored now", retry=True)
+                )
+                audit_log.add(
+                    session, _refusal_event(partner.node_id, opened.message, refused, address)
+                )
+                message_id = str(opened.message.get("id", ""))
+                answers.append((index, partner, _error_message(node, partner, message_id, refused)))
+                continue
+            answers.append((index, partner, receipt))
+    for index, partner, answer in answers:
+        results[index] = _seal(node, partner, answer)
+    return results
 
 
 def _apply(
@@ -545,8 +582,10 @@ def _seal(node: Node, partner: PartnerRow, message: dict[str, Any]) -> str:
     )
 
 
-def _seal_error(node: Node, partner: PartnerRow, message_id: str, refused: _Refused) -> str:
-    error = Message(
+def _error_message(
+    node: Node, partner: PartnerRow, message_id: str, refused: _Refused
+) -> dict[str, Any]:
+    return Message(
         id=new_id(),
         type=MessageType.ERROR,
         sender=node.identity.id,
@@ -558,36 +597,20 @@ def _seal_error(node: Node, partner: PartnerRow, message_id: str, refused: _Refu
             "reason": refused.reason,
             "retry": refused.retry,
         },
-    )
-    return _seal(node, partner, error.to_dict())
+    ).to_dict()
 
 
-def _plain_refusal(
-    node: Node, claimed: str | None, code: str, reason: str, address: str | None
-) -> dict[str, Any]:
-    """An unsigned error for a sender this node cannot answer securely (and its audit)."""
-    _audit_refused(node, claimed or "unknown", None, _Refused(code, reason), address)
-    return {"code": code, "reason": reason, "retry": False}
-
-
-def _audit_refused(
-    node: Node,
-    sender: str,
-    message: dict[str, Any] | None,
-    refused: _Refused,
-    address: str | None,
-) -> None:
-    auditing.record(
-        node,
-        ev.Received(
-            actor=ev.Actor("partner", sender),
-            outcome=ev.Outcome.REFUSED,
-            reason=f"{refused.code}: {refused.reason}",
-            address=address,
-            message_id=str(message.get("id")) if message else None,
-            message_type=str(message.get("type")) if message else None,
-            partner_node=sender,
-        ),
+def _refusal_event(
+    sender: str, message: dict[str, Any] | None, refused: _Refused, address: str | None
+) -> ev.Event:
+    return ev.Received(
+        actor=ev.Actor("partner", sender),
+        outcome=ev.Outcome.REFUSED,
+        reason=f"{refused.code}: {refused.reason}",
+        address=address,
+        message_id=str(message.get("id")) if message else None,
+        message_type=str(message.get("type")) if message else None,
+        partner_node=sender,
     )
 
 
