@@ -42,8 +42,10 @@ from tabadul.web.pages import render
 from tabadul.web.routes import account, admin, signin
 from tabadul.web.routes import audit as audit_pages
 from tabadul.web.routes import entities as entity_pages
+from tabadul.web.routes import exchange as exchange_pages
 from tabadul.web.routes import hits as hit_pages
 from tabadul.web.routes import reports as report_pages
+from tabadul.web.routes import search as search_pages
 from tabadul.web.security import ContextNeeded, SignInNeeded
 from tabadul.web.vocabulary import ERROR_TITLES
 
@@ -98,7 +100,17 @@ def create_app(
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     api = (meta, federation, reports, entities, accounts, audit, exchange, matching, search)
-    pages = (signin, account, report_pages, entity_pages, hit_pages, admin, audit_pages)
+    pages = (
+        signin,
+        account,
+        report_pages,
+        entity_pages,
+        hit_pages,
+        search_pages,
+        exchange_pages,
+        admin,
+        audit_pages,
+    )
     routers = (*api, *pages)
     for module in routers:
         app.include_router(module.router)
