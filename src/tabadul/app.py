@@ -44,6 +44,7 @@ from tabadul.web.routes import audit as audit_pages
 from tabadul.web.routes import entities as entity_pages
 from tabadul.web.routes import exchange as exchange_pages
 from tabadul.web.routes import hits as hit_pages
+from tabadul.web.routes import partners as partner_pages
 from tabadul.web.routes import reports as report_pages
 from tabadul.web.routes import search as search_pages
 from tabadul.web.security import ContextNeeded, SignInNeeded
@@ -109,6 +110,7 @@ def create_app(
         search_pages,
         exchange_pages,
         admin,
+        partner_pages,
         audit_pages,
     )
     routers = (*api, *pages)

@@ -1,4 +1,4 @@
-"""Hit review and watchlists in the pages: side by side, decided by a person, within need-to-know."""
+"""Hit review and watchlists in the pages: side by side, decided by a person, need-to-know."""
 
 from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Worker

@@ -561,3 +561,13 @@ def active_agreement_ok(row: AgreementRow, today: dt.date) -> str | None:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def outbox_counts(node: Node, actor: Principal | None) -> dict[str, dict[str, int]]:
+    """Messages in the outbox by partner and status (queued, delivered, refused…)."""
+    _require_admin(node, actor, "see the outbox", Kind.PARTNER)
+    found: dict[str, dict[str, int]] = {}
+    with node.db.reading() as session:
+        for (partner_id, status), count in store.outbox_counts(session).items():
+            found.setdefault(partner_id, {})[status] = count
+    return found

@@ -678,3 +678,24 @@ def inbox(node: Node, actor: Principal, kind: str | None = None, limit: int = 10
         }
         for r in rows
     ]
+
+
+def preview(node: Node, actor: Principal, report_id: str) -> dict[str, str | None]:
+    """For each partner, why the report's current version may not go there (None: it may).
+
+    The sharing dialog shows this before anyone tries, from the same check
+    that decides when they do.
+    """
+    _require(node, actor, Action.SHARE, report_id)
+    with node.db.reading() as session:
+        report, version = _readable(session, node, actor, report_id)
+        found: dict[str, str | None] = {}
+        for partner in store.partners(session):
+            try:
+                if version.status != ReportStatus.RELEASED.value:
+                    raise Refusal(f"a {version.status} report is not shared")
+                check_send(session, node, partner, report, version, named=True)
+                found[partner.id] = None
+            except Refusal as refusal:
+                found[partner.id] = refusal.reason
+        return found

@@ -130,3 +130,12 @@ FACET_NAMES = (
     N_("urgent"),
     N_("normal"),
 )
+# Partner and agreement statuses.
+FEDERATION_STATUSES = (
+    N_("invited"),
+    N_("unconfirmed"),
+    N_("proposed"),
+    N_("active"),
+    N_("suspended"),
+    N_("ended"),
+)

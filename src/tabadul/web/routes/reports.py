@@ -105,6 +105,7 @@ def read(
         report=report,
         shares=sharing.shares_of(node, user, report_id) if may_share else [],
         partners=[p for p in known if p.status == "confirmed"],
+        why_not=sharing.preview(node, user, report_id) if may_share else {},
         partner_names={p.partner_id: p.name for p in known},
         may_share=may_share,
         body=highlighted(report),
