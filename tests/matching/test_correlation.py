@@ -77,6 +77,7 @@ def test_a_latin_spelling_matches_an_arabic_file_with_reasons(client, node, reco
     [hit] = hits_of(client, reader)
     assert {hit["left"]["caption"], hit["right"]["caption"]} == {"طارق السعيدي", "Tarik Saidi"}
     assert hit["state"] == "new"
+    assert hit["left"]["schema"] == hit["right"]["schema"] == "Person"
     kinds = {r["kind"] for r in hit["reasons"]}
     assert {"name", "birth_date"} <= kinds
     assert hit["score"] >= node.settings.match_threshold

@@ -132,7 +132,7 @@ def score(a: Profile, b: Profile) -> Score:
                 Reason(
                     "name",
                     Effect.SUPPORTS if match.score >= NAME_FLOOR else Effect.NOTE,
-                    f"«{left}» ~ «{right}»: " + "; ".join(match.reasons),
+                    f"{_isolated(left)} ~ {_isolated(right)}: " + "; ".join(match.reasons),
                     match.score,
                 )
             )
@@ -230,3 +230,8 @@ def _genders(left: frozenset[str], right: frozenset[str]) -> Reason | None:
         f"different gender {', '.join(sorted(left))} / {', '.join(sorted(right))}",
         -0.4,
     )
+
+
+def _isolated(name: str) -> str:
+    """A name between Unicode isolates: an Arabic name does not reorder the sentence around it."""
+    return f"\u2068{name}\u2069"

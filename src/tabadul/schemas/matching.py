@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tabadul.schemas.common import Strict
 
@@ -16,6 +16,8 @@ class Side(BaseModel):
     A side the reader may not read shows ``readable: false``, its classification
     and whom to ask — never its content.
     """
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: str | None = None
     readable: bool
