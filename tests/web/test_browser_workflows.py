@@ -110,6 +110,17 @@ def test_search_across_scripts_and_confirm_a_hit(partners, chromium):
     page.wait_for_load_state()
     assert "same associate" in page.content()
     assert page.locator("h2", has_text="Same as").count() == 1
+    hit_url = page.url
+
+    with page.expect_navigation():  # the same screens in Arabic, right to left
+        page.select_option("select[name=code]", "ar")
+    page.goto(hit_url)
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert "سبب الرصد" in page.content()
+    shot(page, "ar-hit")
+    page.goto(f"{rabat.url}/search?q=Tarik")
+    assert page.locator("ol.results", has_text="طارق السعيدي").count() == 1
+    shot(page, "ar-search")
     context.close()
 
 
