@@ -1,17 +1,19 @@
 """The in-memory candidate index: screen one name against millions.
 
-Two stages, as in every record-linkage system: *blocking* finds the few
-hundred names that share something with the query cheaply, *scoring* runs
+Three stages, as in record-linkage systems: *blocking* finds the names that
+share a key with the query, a *cheap re-ranking* (C-speed fuzzy ratios over
+coarse skeletons) keeps the most promising few dozen, and *scoring* runs
 :func:`tabadul.names.compare` on those alone.
 
 Blocking keys are the coarse skeletons of a name's elements, plus every
 skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
-that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
-Arabic elements also post the skeletons of their learnt Latin spellings.
-Each candidate is ranked by the rarity (inverse document frequency) of the
-keys it shares with the query, one best key per query element; posting
-lists longer than ``max_postings`` (a "Mohammed" in a million names) are
-read only when the query has nothing rarer.
+that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``, and a
+rough key (coronals merged, palatals and gutturals merged) for spellings two
+confusions away. Arabic elements also post the skeletons of their learnt
+Latin spellings. Each candidate is ranked by the rarity (inverse document
+frequency) of the keys it shares with the query, one best key per query
+element; posting lists longer than ``max_postings`` (a "Mohammed" in a
+million names) are read only when the query has nothing rarer.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from tabadul.names.variants import known_spellings
 __all__ = ["Candidate", "NameIndex"]
 
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
+_ROUGH = 0.5  # a key shared only on the rough alphabet counts this much
+_ROUGH_KEY = str.maketrans("DSTCYHK", "TTTTJJJ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,10 @@ def _keys_of(text: str) -> dict[str, float]:
             for k in range(len(form)):
                 keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
         keys.setdefault("~" + form, _NEAR)
+        if len(form) >= 3:
+            # A rough key: the coronals and the palatals merged, for spellings
+            # two confusions away (ذ as d, z or dh; ج as j, y or g).
+            keys.setdefault("≈" + form.translate(_ROUGH_KEY), _ROUGH)
     return keys
 
 
