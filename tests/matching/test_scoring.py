@@ -57,6 +57,16 @@ def test_a_shared_selector_is_worth_a_look_whatever_the_names():
     )
     assert result.value >= 0.8
     assert result.shared == {PHONE}
+    passport = Selector(SelectorKind.DOCUMENT, "AB123456")
+    both = score(
+        person("Karim Bennani", selectors=[PHONE, passport]),
+        person("Abu Yusuf", selectors=[passport, PHONE]),
+    )
+    assert both.value > result.value
+    assert [r.detail for r in both.reasons if r.kind == "selector"] == [
+        "both carry document:AB123456",
+        "both carry phone:+212612345678",
+    ]
     assert any(r.kind == "selector" and "+212612345678" in r.detail for r in result.reasons)
 
 
