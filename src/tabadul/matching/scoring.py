@@ -10,6 +10,7 @@ human's look — the human decides whether it is the same person.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,8 +120,27 @@ def comparable_schemata(a: str, b: str) -> bool:
     return (a in PERSON and b in PERSON) or (a in ORGANISATION and b in ORGANISATION)
 
 
-def score(a: Profile, b: Profile) -> Score:
-    """How strongly ``a`` and ``b`` seem to be the same, with every reason."""
+def score(a: Profile, b: Profile, threshold: float | None = None) -> Score:
+    """How strongly ``a`` and ``b`` seem to be the same, with every reason.
+
+    With a ``threshold``, a pair whose attributes alone keep it below the
+    threshold whatever the names say (different dates of birth, different
+    gender, nothing shared) is answered without comparing names: most
+    namesakes in a large holding end there, cheaply.
+    """
+    shared = a.selectors & b.selectors
+    attributes = [
+        reason
+        for reason in (
+            _birth_dates(a.birth_dates, b.birth_dates),
+            _nationalities(a.nationalities, b.nationalities),
+            _genders(a.genders, b.genders),
+        )
+        if reason is not None
+    ]
+    adjustment = sum(r.weight for r in attributes)
+    if threshold is not None and not shared and 1.0 + adjustment < threshold:
+        return Score(max(0.0, 1.0 + adjustment), tuple(attributes))
     reasons: list[Reason] = []
     value = 0.0
     if a.named and b.named and comparable_schemata(a.schema, b.schema):
@@ -136,7 +156,6 @@ def score(a: Profile, b: Profile) -> Score:
                     match.score,
                 )
             )
-    shared = a.selectors & b.selectors
     if shared:
         # One shared hard identifier is worth a look whatever the names say.
         value = max(value, 0.8) + 0.05 * (len(shared) - 1)
@@ -146,14 +165,8 @@ def score(a: Profile, b: Profile) -> Score:
         )
     elif value < NAME_FLOOR:
         return Score(value, tuple(reasons))
-    for reason in (
-        _birth_dates(a.birth_dates, b.birth_dates),
-        _nationalities(a.nationalities, b.nationalities),
-        _genders(a.genders, b.genders),
-    ):
-        if reason is not None:
-            reasons.append(reason)
-            value += reason.weight
+    reasons.extend(attributes)
+    value += adjustment
     return Score(min(1.0, max(0.0, value)), tuple(reasons), frozenset(shared))
 
 
@@ -163,10 +176,18 @@ def _best_names(
     best: tuple[tuple[str, str], names.NameMatch] | None = None
     for x in left:
         for y in right:
-            match = names.compare(x, y)
+            match = _compare(x, y)
             if best is None or match.score > best[1].score:
                 best = ((x, y), match)
+                if match.score >= 0.99:
+                    return best
     return best
+
+
+@functools.lru_cache(maxsize=200_000)
+def _compare(left: str, right: str) -> names.NameMatch:
+    """The name engine's comparison, remembered: the same spellings meet again and again."""
+    return names.compare(left, right)
 
 
 def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None:

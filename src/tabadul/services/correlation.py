@@ -213,7 +213,7 @@ def correlate(
             if other_id not in profiles:
                 continue
             pair = (min(entity_id, other_id), max(entity_id, other_id))
-            result = scored.get(pair) or score(profiles[pair[0]], profiles[pair[1]])
+            result = scored.get(pair) or score(profiles[pair[0]], profiles[pair[1]], threshold)
             if result.value >= threshold:
                 found[pair] = result
         name_only = [pair for pair, result in found.items() if _name_only(result)]

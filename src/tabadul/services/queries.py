@@ -288,7 +288,7 @@ def _matches(session: Session, node: Node, body: dict[str, Any]) -> tuple[set[st
     matched: set[str] = set()
     best = 0.0
     for entity_id, row in rows.items():
-        result = score(profile, correlation.profile_of(row, region))
+        result = score(profile, correlation.profile_of(row, region), node.settings.match_threshold)
         if result.value >= node.settings.match_threshold:
             matched.add(entity_id)
             best = max(best, result.value)
