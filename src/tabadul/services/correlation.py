@@ -45,8 +45,11 @@ CHUNK = 500
 NAME = "name"
 NAME_YEAR = "name+year"
 NAME_UNDATED = "name-undated"
+NAME_DATE = "name+date"
 # More name-only matches than this for one record: the name alone singles nobody out.
 MAX_NAME_ONLY = 5
+# A match on the name alone (no selector, no agreeing date, nationality…) needs this much more.
+UNCORROBORATED = 0.1
 
 
 class HitState:
@@ -87,40 +90,44 @@ def run_job(session: Session, node: Node, payload: dict[str, Any]) -> Outcome:
     return correlate(session, node, payload.get("entities", []), payload.get("report"))
 
 
-def keys_of(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
-    """The keys an entity is stored under: selectors and name blocks.
+def keys_of(profile: Profile) -> set[Key]:
+    """The keys an entity is stored under: its selectors and its name blocks.
 
-    Name blocks are stored three ways so that lookups stay small in a large
-    holding: ``name`` (every named entity), ``name+year`` (with each known year
-    of birth) and ``name-undated`` (when no year is known).
+    Name blocks (pairs of name elements, :func:`name_blocks`) are stored
+    plainly (``name``), with each known year of birth (``name+year``) or as
+    undated (``name-undated``); and each single name element with each full
+    date of birth (``name+date``), which still finds a record when one element
+    is spelt beyond what the name engine's keys bridge.
     """
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
-    blocks = _blocks(profile) if blocks is None else blocks
+    blocks = _blocks(profile)
     years = _years(profile)
     found.update((NAME, b) for b in blocks)
     if years:
         found.update((NAME_YEAR, f"{b}|{y}") for b in blocks for y in years)
     else:
         found.update((NAME_UNDATED, b) for b in blocks)
+    dates = [d for d in profile.birth_dates if len(d) == 10]
+    if dates and profile.named:
+        elements = {e for name in profile.names for e in name_elements(name)}
+        found.update((NAME_DATE, f"{e}|{d}") for e in elements for d in dates)
     return found
 
 
-def lookups_of(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
-    """The keys an entity's candidates are looked up by.
+def lookups_of(profile: Profile, keys: Collection[Key] | None = None) -> set[Key]:
+    """The keys an entity's candidates are looked up by (from its stored keys).
 
-    With a year of birth: namesakes born that year and namesakes of unknown
-    birth — not the thousands born in other years, whom the date contradicts.
-    Without one: every namesake (a very common name then says too little, and
-    the per-key limit leaves it out).
+    With a year of birth: namesakes born that year, namesakes of unknown
+    birth, and anyone sharing a name element and the full date — not the
+    thousands born in other years, whom the date contradicts. Without one:
+    every namesake (a very common name then says too little, and the per-key
+    limit leaves it out).
     """
-    found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
-    blocks = _blocks(profile) if blocks is None else blocks
-    years = _years(profile)
-    if years:
-        found.update((NAME_YEAR, f"{b}|{y}") for b in blocks for y in years)
-        found.update((NAME_UNDATED, b) for b in blocks)
-    else:
-        found.update((NAME, b) for b in blocks)
+    held = keys_of(profile) if keys is None else keys
+    dated = bool(_years(profile))
+    found = {k for k in held if k[0] not in (NAME, NAME_UNDATED)}
+    blocks = [value for kind, value in held if kind == NAME]
+    found.update((NAME_UNDATED if dated else NAME, b) for b in blocks)
     return found
 
 
@@ -143,6 +150,12 @@ def _years(profile: Profile) -> set[str]:
 
 
 @functools.lru_cache(maxsize=200_000)
+def name_elements(name: str) -> frozenset[str]:
+    """The name engine's blocking keys of a name: one or two per element."""
+    return frozenset(names.keys(name))
+
+
+@functools.lru_cache(maxsize=200_000)
 def name_blocks(name: str) -> frozenset[str]:
     """Blocks of a name: each pair of the name engine's keys ("trk+sd"), or the one key.
 
@@ -150,7 +163,7 @@ def name_blocks(name: str) -> frozenset[str]:
     of people in a large holding; two of them together are a useful block, and
     a name with one element in common and nothing else is not a match anyway.
     """
-    found = sorted(names.keys(name))
+    found = sorted(name_elements(name))
     if len(found) < 2:
         return frozenset(found)
     return frozenset(f"{a}+{b}" for i, a in enumerate(found) for b in found[i + 1 :])
@@ -180,16 +193,15 @@ def correlate(
     rows = store.entity_rows(session, entity_ids)
     profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
     if store_keys:
-        blocks = {entity_id: _blocks(p) for entity_id, p in profiles.items()}
-        keys = {entity_id: keys_of(p, blocks[entity_id]) for entity_id, p in profiles.items()}
+        keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
         store.replace_keys(session, keys)
     else:  # a full run stored every entity's keys in its first phase
         stored = store.keys_of_entities(session, list(profiles))
         keys = {entity_id: stored.get(entity_id, set()) for entity_id in profiles}
-        blocks = {e: {v for kind, v in found if kind == NAME} for e, found in keys.items()}
+    blocks = {e: {v for kind, v in found if kind == NAME} for e, found in keys.items()}
     outcome = Outcome(entities=len(profiles))
 
-    lookups = {e: lookups_of(profile, blocks[e]) for e, profile in profiles.items()}
+    lookups = {e: lookups_of(profile, keys[e]) for e, profile in profiles.items()}
     held = store.entity_ids_with(
         session, {k for found in lookups.values() for k in found}, MAX_PER_KEY + 1
     )
@@ -214,7 +226,7 @@ def correlate(
                 continue
             pair = (min(entity_id, other_id), max(entity_id, other_id))
             result = scored.get(pair) or score(profiles[pair[0]], profiles[pair[1]], threshold)
-            if result.value >= threshold:
+            if result.value >= threshold + (UNCORROBORATED if _name_only(result) else 0.0):
                 found[pair] = result
         name_only = [pair for pair, result in found.items() if _name_only(result)]
         if len(name_only) > MAX_NAME_ONLY:
