@@ -104,3 +104,34 @@ def test_watching_a_name_from_the_pages(browser, node):
     correlate(node)
     dashboard = client.get("/").text
     assert "Khalid Alaoui" in dashboard.split("Watchlist alerts")[1]
+
+
+def test_search_page_finds_across_scripts_with_facets(browser, node):
+    client = browser("searcher")
+    record(node, principal(node, client), entities=person("طارق السعيدي"), mentions=[])
+    correlate(node)  # the index job
+    page = client.get("/search?q=Tarik")
+    assert page.status_code == 200
+    assert "طارق السعيدي" in page.text
+    assert "<mark>" in page.text
+    assert 'class="card facets"' in page.text
+    assert client.get('/search?q="unclosed').status_code == 200  # said, not crashed
+
+
+def test_exchange_and_partner_pages_by_role(browser, node):
+    liaison = browser("liaison1", "liaison")
+    for path in ("/inbox", "/queries"):
+        assert liaison.get(path).status_code == 200, path
+    page = liaison.get("/queries").text
+    refused = liaison.post(
+        "/queries", data={"kind": "name", "value": "X", "csrf_token": csrf(page)}
+    )
+    assert refused.status_code == 422  # no partner ticked
+    analyst = browser("analyst1", "analyst")
+    assert analyst.get("/queries").status_code == 403
+    assert analyst.get("/admin/partners").status_code == 403
+    admin = browser("admin1", "administrator", context=None)
+    partners = admin.get("/admin/partners")
+    assert partners.status_code == 200
+    assert "Fingerprint to read to partners" in partners.text
+    assert admin.get("/hits").status_code in (303, 403)  # administrators read no intelligence
