@@ -36,7 +36,9 @@ def test_variants_share_a_key_and_keys_stay_few():
     arabic = keys(ARABIC)
     for latin in SPELLINGS:
         assert arabic & keys(latin)
-    assert len(keys("Sheikh Abu Omar Abd al-Rahman Yusuf ibn Ibrahim ibn Salih al-Qasimi")) <= MAX_KEYS
+    assert (
+        len(keys("Sheikh Abu Omar Abd al-Rahman Yusuf ibn Ibrahim ibn Salih al-Qasimi")) <= MAX_KEYS
+    )
 
 
 def test_compare_returns_score_decision_and_reasons():

@@ -160,11 +160,11 @@ def _arabic_skeleton(token: str) -> str:
     out = []
     last = len(token) - 1
     for i, char in enumerate(token):
-        cls = _ARABIC_CLASS.get(char, "")
+        cls = _ARABIC_CLASS.get(char, ".")  # "." keeps apart what a vowel separates
         if cls in ("W", "Y") and i > 0:
-            continue  # medial and final waw/ya are (almost always) long vowels
-        if cls == "H" and char == "ه" and i == last and i > 0:
-            continue  # final ha is ta marbuta (-a, -ah) or silent
+            cls = "."  # medial and final waw/ya are (almost always) long vowels
+        elif cls == "H" and char == "ه" and i == last and i > 0:
+            cls = "."  # final ha is ta marbuta (-a, -ah) or silent
         out.append(cls)
     return "".join(out)
 
@@ -180,24 +180,32 @@ def _latin_skeleton(token: str) -> str:
     elif token[:2] == "ou" and token[2:3] in _VOWELS:
         out.append("W")  # French "Oualid", "Ouahab": ou before a vowel is waw
         token = token[2:]
-    out.append(_LATIN_PATTERN.sub(lambda m: _LATIN_CLASS[m.group(0)], token))
-    return "".join(c for c in "".join(out) if c.isupper())
+    out.append(_LATIN_PATTERN.sub(_class_of, token))
+    return "".join(out)  # classes in capitals; the vowels left in small letters
 
 
 @lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """The fine consonant skeleton of one normalised token, in any script."""
     raw = _arabic_skeleton(token) if is_arabic(token) else _latin_skeleton(romanise(token))
-    return _DOUBLES.sub(r"\1", raw)
+    # Collapse only letters that were adjacent (tt, the two lams of الله), not
+    # two consonants a vowel kept apart (Dawood, داود: D-D).
+    return "".join(c for c in _DOUBLES.sub(r"\1", raw) if "A" <= c <= "Z")
 
 
 @lru_cache(maxsize=262144)
 def coarse(token: str) -> str:
     """The coarse skeleton: confusable classes merged; the cross-script comparable token."""
-    return _DOUBLES.sub(r"\1", skeleton(token).translate(_COARSE))
+    return skeleton(token).translate(_COARSE)
 
 
-_VOWEL_FOLD = str.maketrans("eoy", "iui")
+# Vowels folded to a/i/u; anything that is neither a class nor a vowel dropped.
+_VOWEL_FOLD = {
+    **{ord(c): None for c in "bcdfghjklmnpqrstvwxz-'0123456789_"},
+    ord("e"): "i",
+    ord("o"): "u",
+    ord("y"): "i",
+}
 
 
 @lru_cache(maxsize=262144)
@@ -217,12 +225,9 @@ def vocalised(token: str) -> str:
             else:
                 out.append(_ARABIC_CLASS.get(char, ""))
         return _DOUBLES.sub(r"\1", "".join(out))
-    text = _DOUBLES.sub(r"\1", romanise(token))
-    out = []
-    for match in re.finditer(_LATIN_PATTERN.pattern + "|.", text):
-        g = match.group(0)
-        if g in _LATIN_CLASS:
-            out.append(_LATIN_CLASS[g])
-        elif g in _VOWELS:
-            out.append(g.translate(_VOWEL_FOLD))
-    return _DOUBLES.sub(r"\1", "".join(out))
+    mixed = _LATIN_PATTERN.sub(_class_of, _DOUBLES.sub(r"\1", romanise(token)))
+    return _DOUBLES.sub(r"\1", mixed.translate(_VOWEL_FOLD))
+
+
+def _class_of(match: re.Match[str]) -> str:
+    return _LATIN_CLASS[match.group(0)]

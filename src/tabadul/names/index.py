@@ -1,17 +1,19 @@
 """The in-memory candidate index: screen one name against millions.
 
-Two stages, as in every record-linkage system: *blocking* finds the few
-hundred names that share something with the query cheaply, *scoring* runs
+Three stages, as in record-linkage systems: *blocking* finds the names that
+share a key with the query, a *cheap re-ranking* (C-speed fuzzy ratios over
+coarse skeletons) keeps the most promising few dozen, and *scoring* runs
 :func:`tabadul.names.compare` on those alone.
 
 Blocking keys are the coarse skeletons of a name's elements, plus every
 skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
-that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
-Arabic elements also post the skeletons of their learnt Latin spellings.
-Each candidate is ranked by the rarity (inverse document frequency) of the
-keys it shares with the query, one best key per query element; posting
-lists longer than ``max_postings`` (a "Mohammed" in a million names) are
-read only when the query has nothing rarer.
+that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``, and a
+rough key (coronals merged, palatals and gutturals merged) for spellings two
+confusions away. Arabic elements also post the skeletons of their learnt
+Latin spellings. Each candidate is ranked by the rarity (inverse document
+frequency) of the keys it shares with the query, one best key per query
+element; posting lists longer than ``max_postings`` (a "Mohammed" in a
+million names) are read only when the query has nothing rarer.
 """
 
 from __future__ import annotations
@@ -20,18 +22,23 @@ import math
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz, process
 
 from tabadul.names.comparable import coarse
-from tabadul.names.normalise import normalise
+from tabadul.names.normalise import is_arabic, normalise
 from tabadul.names.scoring import NameMatch, compare, prepare
+from tabadul.names.structure import parse
 from tabadul.names.variants import known_spellings
 
 __all__ = ["Candidate", "NameIndex"]
 
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
+_ROUGH = 0.5  # a key shared only on the rough alphabet counts this much
+_ROUGH_KEY = str.maketrans("DSTCYHK", "TTTTJJJ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +54,43 @@ class Candidate:
 def _element_keys(name: str) -> list[dict[str, float]]:
     """Blocking keys for each element of a name: key → how much sharing it counts."""
     out = []
-    for token in prepare(normalise(name)).tokens:
-        if token.kind == "initial" or not token.coarse:
+    for element in parse(normalise(name)).elements:
+        if element.kind == "initial":
             continue
-        forms = {token.coarse}
-        if token.arabic:
-            forms.update(coarse(s) for s in known_spellings(token.text)[:2])
-        keys: dict[str, float] = {}
-        for form in forms:
-            keys[form] = 1.0
-            if len(form) >= 3:
-                for k in range(len(form)):
-                    near = "~" + form[:k] + form[k + 1 :]
-                    keys.setdefault(near, _NEAR)
-            keys.setdefault("~" + form, _NEAR)
-        out.append(keys)
+        keys = _keys_of(element.text)
+        if keys:
+            out.append(keys)
     return out
+
+
+_ROUGHER = str.maketrans("DTCJYHK", "TTSJJHH")
+
+
+def _shape(name: str) -> str:
+    """The coarse skeletons of a name's elements, space-separated (``TRK SD``)."""
+    return " ".join(coarse(e.text) for e in parse(normalise(name)).elements)
+
+
+@lru_cache(maxsize=262144)
+def _keys_of(text: str) -> dict[str, float]:
+    # Cached: given names repeat across millions of records. Callers must not
+    # change the dict they get.
+    forms = {coarse(text)} - {""}
+    if is_arabic(text):
+        forms.update(coarse(s) for s in known_spellings(text)[:2])
+    keys: dict[str, float] = {}
+    for form in forms:
+        keys[form] = 1.0
+    for form in forms:
+        if len(form) >= 3:
+            for k in range(len(form)):
+                keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
+        keys.setdefault("~" + form, _NEAR)
+        if len(form) >= 3:
+            # A rough key: the coronals and the palatals merged, for spellings
+            # two confusions away (ذ as d, z or dh; ج as j, y or g).
+            keys.setdefault("≈" + form.translate(_ROUGH_KEY), _ROUGH)
+    return keys
 
 
 class NameIndex:
@@ -71,8 +99,11 @@ class NameIndex:
     def __init__(self, pairs: Iterable[tuple[str, str]] = (), *, max_postings: int = 20000):
         self._ids: list[str] = []
         self._names: list[str] = []
+        self._shapes: list[str] = []  # coarse skeletons joined, for the cheap re-ranking
         self._building: dict[str, array[int]] = {}
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
+        self._best: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        self._total: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self.max_postings = max_postings
         for record_id, name in pairs:
             self.add(record_id, name)
@@ -85,6 +116,7 @@ class NameIndex:
         position = len(self._names)
         self._ids.append(record_id)
         self._names.append(name)
+        self._shapes.append(_shape(name))
         seen: set[str] = set()
         for element in _element_keys(name):
             for key in element:
@@ -104,46 +136,108 @@ class NameIndex:
         self._building = {}
 
     def candidates(self, name: str, limit: int = 100) -> list[int]:
-        """Positions of the names that share the most (and rarest) keys with ``name``."""
+        """Positions of the names that share the most (and rarest) keys with ``name``.
+
+        Each query element adds, to every name that shares a key with it, the
+        weight of the best key they share (its IDF; a near key at 0.6). Dense
+        scratch arrays stand in for per-query dictionaries and sorts: writes in
+        ascending weight order leave the maximum, and NumPy's buffered ``+=``
+        adds once per name however many keys it shares. So an index is not
+        safe to search from two threads at once.
+        """
         if self._building:
             self._freeze()
-        total = max(len(self._names), 1)
-        ids_per_element = []
-        scores_per_element = []
+        size = len(self._names)
+        if len(self._best) != size:
+            self._best = np.zeros(size, dtype=np.float32)
+            self._total = np.zeros(size, dtype=np.float32)
+        best, total = self._best, self._total
+        touched_all = []
         for element in _element_keys(name):
-            found = [(key, weight, self._postings.get(key)) for key, weight in element.items()]
-            present = [(k, w, p) for k, w, p in found if p is not None]
+            present = [
+                (w, p) for key, w in element.items() if (p := self._postings.get(key)) is not None
+            ]
             if not present:
                 continue
-            usable = [(k, w, p) for k, w, p in present if len(p) <= self.max_postings]
+            usable = [(w, p) for w, p in present if len(p) <= self.max_postings]
             if not usable:
                 # Only huge lists: read the smallest, truncated, so a query made of
                 # common names still gets candidates.
-                k, w, p = min(present, key=lambda item: len(item[2]))
-                usable = [(k, w, p[: self.max_postings])]
-            ids = np.concatenate([p for _, _, p in usable])
-            scores = np.concatenate(
-                [np.full(len(p), w * math.log(1 + total / len(p))) for _, w, p in usable]
+                w, p = min(present, key=lambda item: len(item[1]))
+                usable = [(w, p[: self.max_postings])]
+            weighted = sorted(
+                ((w * math.log(1 + size / len(p)), p) for w, p in usable), key=lambda item: item[0]
             )
-            order = np.argsort(-scores, kind="stable")
-            unique, first = np.unique(ids[order], return_index=True)
-            ids_per_element.append(unique)
-            scores_per_element.append(scores[order][first])
-        if not ids_per_element:
+            for weight, postings in weighted:
+                best[postings] = weight
+            touched = np.concatenate([p for _, p in weighted])
+            total[touched] += best[touched]
+            best[touched] = 0.0
+            touched_all.append(touched)
+        if not touched_all:
             return []
-        all_ids = np.concatenate(ids_per_element)
-        unique, inverse = np.unique(all_ids, return_inverse=True)
-        sums = np.bincount(inverse, weights=np.concatenate(scores_per_element))
-        if len(unique) > limit:
-            best = np.argpartition(-sums, limit)[:limit]
-            unique, sums = unique[best], sums[best]
-        order = np.argsort(-sums, kind="stable")
+        touched = np.concatenate(touched_all)
+        scores = total[touched]
+        if len(touched) > 4 * limit:
+            keep = np.argpartition(-scores, 4 * limit)[: 4 * limit]
+            touched, scores = touched[keep], scores[keep]
+        unique, first = np.unique(touched, return_index=True)
+        scores = scores[first]
+        for part in touched_all:
+            total[part] = 0.0
+        order = np.argsort(-scores, kind="stable")[:limit]
         return [int(x) for x in unique[order]]
 
-    def search(self, name: str, k: int = 10, *, limit: int = 100) -> list[Candidate]:
-        """The ``k`` best-scoring records for ``name``, one result per id, best first."""
+    def _rerank(self, name: str, positions: list[int], limit: int) -> list[int]:
+        """Keep the ``limit`` candidates whose elements best cover the query's, cheaply.
+
+        For each query element, the best fuzzy ratio against any element of
+        the candidate (coarse skeletons, C speed); summed over the query.
+        """
+        query_tokens = [t for t in prepare(normalise(name)).tokens if t.coarse]
+        query = [t.coarse for t in query_tokens]
+        if not query:
+            return positions[:limit]
+        weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
+        tokens: list[str] = []
+        starts: list[int] = []
+        extra = np.zeros(len(positions), dtype=np.float64)
+        for n, position in enumerate(positions):
+            starts.append(len(tokens))
+            parts = self._shapes[position].split() or [""]
+            tokens.extend(parts)
+            extra[n] = max(0, len(parts) - len(query))
+        ratios = process.cdist(query, tokens, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+        rough = process.cdist(
+            [q.translate(_ROUGHER) for q in query],
+            [t.translate(_ROUGHER) for t in tokens],
+            scorer=fuzz.ratio,
+            dtype=np.uint8,
+            workers=1,
+        )
+        # The rougher alphabet forgives what the weighted distance forgives
+        # (voicing, sh/s, Spanish j), at a discount.
+        both = np.maximum(ratios.astype(np.float64), 0.9 * rough.astype(np.float64))
+        best = weights @ np.maximum.reduceat(both, starts, axis=1)
+        # Elements the query lacks cost a little, as in the full comparison.
+        best -= 15.0 * extra
+        chosen = np.argsort(-best, kind="stable")[:limit]
+        return [positions[int(i)] for i in chosen]
+
+    def search(
+        self, name: str, k: int = 10, *, limit: int = 50, blocked: int = 2000
+    ) -> list[Candidate]:
+        """The ``k`` best-scoring records for ``name``, one result per id, best first.
+
+        The ``blocked`` names that share the rarest keys are re-ranked cheaply
+        by their coarse skeletons (C-speed fuzzy ratios); the best ``limit`` of
+        those are compared in full.
+        """
+        positions = self.candidates(name, blocked)
+        if len(positions) > limit:
+            positions = self._rerank(name, positions, limit)
         best: dict[str, Candidate] = {}
-        for position in self.candidates(name, limit):
+        for position in positions:
             record_id, indexed = self._ids[position], self._names[position]
             result = compare(name, indexed)
             current = best.get(record_id)

@@ -78,6 +78,8 @@ def script_of(char: str) -> str:
 
 def is_arabic(text: str) -> bool:
     """Whether a token is written in Arabic script (its first letter decides)."""
+    if text and ("a" <= text[0] <= "z" or "\u0621" <= text[0] <= "\u064a"):
+        return text[0] >= "\u0621"  # the common cases, without a loop
     for char in text:
         if char.isalpha():
             return script_of(char) == "arabic"

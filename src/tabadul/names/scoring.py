@@ -17,6 +17,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel, Levenshtein
 
 from tabadul.names.comparable import coarse, skeleton, vocalised
+from tabadul.names.distance import skeleton_distance, skeleton_similarity
 from tabadul.names.normalise import is_arabic
 from tabadul.names.structure import parse
 from tabadul.names.variants import is_common, known_spellings, usual_arabic
@@ -27,10 +28,24 @@ __all__ = ["THRESHOLD", "NameMatch", "Token", "compare", "prepare", "token_simil
 THRESHOLD = 0.75
 #: Below this a pair of elements is not aligned at all.
 MIN_TOKEN = 0.55
-#: How much an unaligned element counts against the match (1 = as much as a mismatch).
-MISSING_WEIGHT = 0.5
+#: How much an unaligned element of the name with fewer elements counts against the
+#: match (1 = as much as a mismatch) ...
+MISSING_WEIGHT = 0.8
+#: ... and one of the longer name: records often drop a middle or grandfather's name.
+EXTRA_WEIGHT = 0.15
+#: When fewer than two elements align (and both names have two), the score is scaled.
+LONE_FACTOR = 0.75
 COMMON_WEIGHT = 0.45
 INITIAL_WEIGHT = 0.5
+TITLE_WEIGHT = 0.3
+#: A learnt spelling scores at least this (plus a share for agreeing vowels).
+KNOWN_FLOOR = 0.95
+#: A Latin spelling that usually renders another Arabic token is scaled by this.
+USUAL_FACTOR = 0.9
+#: Two elements fused into one word must score this much to align with it.
+FUSED_MIN = 0.8
+#: A name + allah/al-din compound compared through its first part alone scores this much less.
+HEAD_FACTOR = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,7 @@ class Token:
     coarse: str
     vocalised: str
     weight: float
+    head: Token | None = None  # نصير of نصير الدين, compared when the whole does not align
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,33 +85,35 @@ class NameMatch:
 def _weight(kind: str, text: str, coarse_form: str) -> float:
     if kind == "initial":
         return INITIAL_WEIGHT
+    if kind == "title":
+        return TITLE_WEIGHT
     weight = COMMON_WEIGHT if is_common(text) else 1.0
     if len(coarse_form) <= 1:
         weight *= 0.7  # a one-consonant skeleton (Ali → L) says little
     return weight
 
 
+@lru_cache(maxsize=262144)
+def _token(text: str, source: str, kind: str, head: str = "") -> Token:
+    rough = coarse(text)
+    return Token(
+        text=text,
+        source=source,
+        kind=kind,
+        arabic=is_arabic(text),
+        skeleton=skeleton(text),
+        coarse=rough,
+        vocalised=vocalised(text),
+        weight=_weight(kind, text, rough),
+        head=_token(head, source, "name") if head else None,
+    )
+
+
 @lru_cache(maxsize=131072)
 def prepare(name: str) -> Prepared:
     """Parse and annotate a name once; comparisons reuse it."""
     parsed = parse(name)
-    tokens = []
-    for element in parsed.elements:
-        text = element.text
-        fine = skeleton(text)
-        rough = coarse(text)
-        tokens.append(
-            Token(
-                text=text,
-                source=element.source,
-                kind=element.kind,
-                arabic=is_arabic(text),
-                skeleton=fine,
-                coarse=rough,
-                vocalised=vocalised(text),
-                weight=_weight(element.kind, text, rough),
-            )
-        )
+    tokens = [_token(e.text, e.source, e.kind, e.head) for e in parsed.elements]
     return Prepared(name, tuple(tokens), parsed.notes)
 
 
@@ -103,9 +121,23 @@ def _dashed(form: str) -> str:
     return "-".join(form) if form else "(none)"
 
 
-@lru_cache(maxsize=262144)
+_similarities: dict[tuple[str, str, str, str], tuple[float, str]] = {}
+
+
 def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     """Similarity of two elements in [0, 1], with the reason in a few words."""
+    # Cached by text and kind, not by Token: hashing the dataclass costs more
+    # than half the work it would save.
+    key = (a.text, a.kind, b.text, b.kind)
+    found = _similarities.get(key)
+    if found is None:
+        if len(_similarities) > 500_000:
+            _similarities.clear()
+        found = _similarities[key] = _token_similarity(a, b)
+    return found
+
+
+def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if a.text == b.text:
         return 1.0, "identical"
     if a.kind == "initial" or b.kind == "initial":
@@ -115,35 +147,39 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         ):
             return 0.8, "initial agrees"
         return 0.0, "initial differs"
+    known = False
     if a.arabic != b.arabic:
         ar, la = (a, b) if a.arabic else (b, a)
-        if la.text in known_spellings(ar.text):
-            return 0.98, f"known spelling, skeleton {_dashed(ar.skeleton)}"
-    fine = Levenshtein.normalized_similarity(a.skeleton, b.skeleton)
-    rough = Levenshtein.normalized_similarity(a.coarse, b.coarse)
+        known = la.text in known_spellings(ar.text)
+    fine = skeleton_similarity(a.skeleton, b.skeleton)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
-    if a.arabic == b.arabic:
-        # Same script: the written vowels are evidence too (محمد is not محمود).
-        score = 0.35 * fine + 0.15 * rough + 0.5 * vowels
+    if a.arabic and b.arabic:
+        # Within Arabic script the long vowels are written, so a letter more or
+        # less is a different name (محمد, محمود): each edit of the text counts double.
+        edits = Levenshtein.distance(a.text, b.text)
+        score = 0.3 * fine + 0.7 * max(0.0, 1 - 2 * edits / max(len(a.text), len(b.text)))
     else:
-        score = 0.4 * fine + 0.35 * rough + 0.25 * vowels
+        # In Latin spellings vowels are mostly the writer's choice.
+        score = 0.75 * fine + 0.25 * vowels
     if a.skeleton == b.skeleton and a.skeleton:
         reason = f"same consonant skeleton {_dashed(a.skeleton)}"
-        score = max(score, 0.9 + 0.1 * vowels) if a.arabic != b.arabic else score
-    elif a.coarse == b.coarse and a.coarse:
-        reason = (
-            f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)} differ only in "
-            f"letters transliterations confuse"
-        )
-        score = max(score, 0.82 + 0.1 * vowels) if a.arabic != b.arabic else score
+        if a.arabic != b.arabic:
+            score = max(score, 0.9 + 0.1 * vowels)
+        elif a.arabic:
+            reason += f", but {a.text} and {b.text} differ in their long vowels"
     else:
-        edits = Levenshtein.distance(a.skeleton, b.skeleton)
-        reason = f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)}, {edits} edit(s) apart"
-    if a.arabic != b.arabic:
+        distance = skeleton_distance(a.skeleton, b.skeleton)
+        reason = (
+            f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)}, edit cost {distance:.2f}"
+        )
+    if known:
+        score = max(score, KNOWN_FLOOR + (1 - KNOWN_FLOOR) * vowels)
+        reason = f"known spelling; {reason}"
+    elif a.arabic != b.arabic:
         ar, la = (a, b) if a.arabic else (b, a)
         usual = usual_arabic(la.text)
         if usual is not None and usual != ar.text and known_spellings(ar.text):
-            score *= 0.85
+            score *= USUAL_FACTOR
             reason += f"; {la.text!r} usually renders {usual}"
     return score, reason
 
@@ -154,6 +190,10 @@ def _align(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[tuple[int,
     for i, a in enumerate(left):
         for j, b in enumerate(right):
             sim, why = token_similarity(a, b)
+            if sim < MIN_TOKEN and (a.head is not None or b.head is not None):
+                part, why = token_similarity(a.head or a, b.head or b)
+                sim = HEAD_FACTOR * part
+                why = f"first part of the compound: {why}"
             if sim >= MIN_TOKEN:
                 scored.append((sim, i, j, why))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
@@ -169,6 +209,44 @@ def _align(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[tuple[int,
     return pairs
 
 
+Link = tuple[tuple[int, ...], tuple[int, ...], float, str]
+
+
+def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link]) -> list[Link]:
+    """Align two adjacent unaligned elements with one element written as one word.
+
+    ``ولي جان`` is ``Walijan``, ``شهيد خيل`` is ``Shahidkhel``: one side fused
+    what the other wrote apart.
+    """
+    used_left = {i for group, _, _, _ in links for i in group}
+    used_right = {j for _, group, _, _ in links for j in group}
+    found: list[Link] = []
+    for tokens, others, used, used_other, flip in (
+        (left, right, used_left, used_right, False),
+        (right, left, used_right, used_left, True),
+    ):
+        for k in range(len(tokens) - 1):
+            if k in used or k + 1 in used:
+                continue
+            a, b = tokens[k], tokens[k + 1]
+            if a.kind == "initial" or b.kind == "initial":
+                continue
+            joined = _token(a.text + b.text, f"{a.source} {b.source}", "name")
+            for m, other in enumerate(others):
+                if m in used_other:
+                    continue
+                sim, why = token_similarity(joined, other)
+                if sim >= FUSED_MIN:
+                    used.update((k, k + 1))
+                    used_other.add(m)
+                    why = f"written as one word: {why}"
+                    found.append(
+                        ((m,), (k, k + 1), sim, why) if flip else ((k, k + 1), (m,), sim, why)
+                    )
+                    break
+    return found
+
+
 def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
     """Compare two names in any mix of Arabic and Latin script; never a bare float."""
     left, right = prepare(a), prepare(b)
@@ -177,28 +255,40 @@ def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
     if not left.tokens or not right.tokens:
         reasons.append("nothing left to compare")
         return NameMatch(0.0, False, tuple(reasons))
-    pairs = _align(left.tokens, right.tokens)
+    links: list[Link] = [
+        ((i,), (j,), sim, why) for i, j, sim, why in _align(left.tokens, right.tokens)
+    ]
+    links += _fused(left.tokens, right.tokens, links)
+    links.sort()
     matched = total = 0.0
     alignment = []
-    for i, j, sim, why in pairs:
-        x, y = left.tokens[i], right.tokens[j]
-        weight = (x.weight + y.weight) / 2
+    for group_left, group_right, sim, why in links:
+        xs = [left.tokens[i] for i in group_left]
+        ys = [right.tokens[j] for j in group_right]
+        weight = (sum(x.weight for x in xs) / len(xs) + sum(y.weight for y in ys) / len(ys)) / 2
         matched += weight * sim
         total += weight
-        rarity = " (common name, counts less)" if max(x.weight, y.weight) < 1 else ""
-        reasons.append(f"{x.source} ~ {y.source}: {why} [{sim:.2f}]{rarity}")
-        alignment.append((x.source, y.source, round(sim, 4)))
-    used_left = {i for i, _, _, _ in pairs}
-    used_right = {j for _, j, _, _ in pairs}
+        x_source = " ".join(x.source for x in xs)
+        y_source = " ".join(y.source for y in ys)
+        rarity = " (common name, counts less)" if weight < 1 else ""
+        reasons.append(f"{x_source} ~ {y_source}: {why} [{sim:.2f}]{rarity}")
+        alignment.append((x_source, y_source, round(sim, 4)))
+    used_left = {i for group, _, _, _ in links for i in group}
+    used_right = {j for _, group, _, _ in links for j in group}
     missing = 0.0
     sides = ((left.tokens, used_left, "right"), (right.tokens, used_right, "left"))
+    shortest = min(len(left.tokens), len(right.tokens))
     for tokens, used, other in sides:
+        weight = MISSING_WEIGHT if len(tokens) == shortest else EXTRA_WEIGHT
         for k, token in enumerate(tokens):
             if k not in used:
-                missing += token.weight
+                missing += weight * token.weight
                 reasons.append(f"{token.source!r} has no counterpart on the {other}")
-    score = matched / (total + MISSING_WEIGHT * missing) if total else 0.0
-    order = [j for _, j, _, _ in pairs]
+    score = matched / (total + missing) if total else 0.0
+    if len(links) < min(2, shortest) and not any(len(g) > 1 for g, _, _, _ in links):
+        score *= LONE_FACTOR
+        reasons.append("only one element agrees")
+    order = [group[0] for _, group, _, _ in links]
     if order != sorted(order):
         score *= 0.97
         reasons.append("elements appear in a different order")

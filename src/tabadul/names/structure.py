@@ -38,6 +38,7 @@ HONORIFICS = frozenset(
         "haji", "hajji", "hadji", "hadj", "hajj", "alhaj", "alhajj", "elhadj", "elhadji",
         "mullah", "mulla", "molla", "mollah", "mullo",
         "mawlawi", "maulawi", "maulvi", "molvi", "mawlavi", "moulvi", "maulana", "mawlana",
+        "maulavi", "moulavi", "mowlawi", "molavi", "mowlavi", "sahib", "saheb", "sahab",
         "sayyid", "sayyed", "syed", "sayid", "seyed", "seyyed",
         "qari", "qazi", "hafiz", "hafez", "ustad", "ustadh", "ustaz",
         "dr", "doctor", "docteur", "prof", "professor", "eng", "engineer", "ingenieur",
@@ -59,8 +60,13 @@ CONNECTORS = frozenset(
 )  # fmt: skip
 ARTICLES = frozenset(
     {"al", "el", "ul", "il", "as", "es", "us", "ash", "ech", "esh", "ad", "ed", "ud",
-     "ar", "er", "ur", "at", "et", "ut", "az", "ez", "uz", "an", "en", "un", "ath", "adh",
+     "ar", "er", "ur", "at", "et", "ut", "az", "ez", "uz", "an", "en", "un", "ath", "adh", "u",
      "ال"}
+)  # fmt: skip
+# Function words of organisation names (and the Persian ezafe): dropped like articles.
+FUNCTION_WORDS = frozenset(
+    {"في", "و", "of", "the", "and", "in", "for", "e", "wa", "wal", "fi", "et", "des", "du",
+     "la", "le", "les", "der", "die", "und", "y", "del", "de"}
 )  # fmt: skip
 _ABD = frozenset({"abd", "abdul", "abdel", "abdal", "abdoul", "abdu", "abdol", "abdool", "abdil",
                   "abdur", "abder", "abdar", "abdus", "abdes", "abdas", "abdun", "abden",
@@ -86,7 +92,8 @@ class Element:
 
     text: str
     source: str  # the words it came from, for explanations
-    kind: str  # "name", "compound" (abd-, -allah, -din), "kunya", "initial"
+    kind: str  # "name", "compound" (abd-, -allah, -din), "kunya", "initial", "title"
+    head: str = ""  # of a name + allah/al-din compound: the name alone (نصير of نصير الدين)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +104,15 @@ class ParsedName:
     notes: tuple[str, ...]
 
 
+def _glue(first: str, second: str) -> str:
+    """Join the parts of a compound; in Latin with a hyphen, so ``abd`` + ``hamid``
+    does not read as the digraph ``dh``."""
+    return first + second if is_arabic(first) else f"{first}-{second}"
+
+
 def _strip_article(word: str) -> str:
+    if word[:1] not in ("a", "e", "ا", "ل"):
+        return word  # the common case, without a regular expression
     if is_arabic(word):
         m = _ARABIC_AL.match(word)
         return m.group(1) if m and word != "الله" else word
@@ -112,6 +127,8 @@ def _strip_article(word: str) -> str:
 
 def _fused_abd(word: str) -> str | None:
     """The divine name of a fused ``abd`` compound (``abderrahmane`` → ``rrahmane``)."""
+    if not word.startswith(("abd", "عبد")):
+        return None
     if is_arabic(word):
         m = _ARABIC_ABD.match(word)
         return m.group(1) if m else None
@@ -124,15 +141,13 @@ def parse(name: str) -> ParsedName:
     """Parse a name into elements; see the module docstring for the rules."""
     words = tokens(name)
     notes: list[str] = []
-    # Honorifics first, so that "Sheikh Abu X" still finds its kunya.
+    # Honorifics first, so that "Sheikh Abu X" still finds its kunya. Titles
+    # that are also given names stay, as elements of kind "title".
     kept = [w for w in words if w not in HONORIFICS or w in _AMBIGUOUS_HONORIFICS]
     if len(kept) < len(words) and kept:
         notes.extend(f"title {w!r} ignored" for w in words if w not in kept)
     else:
         kept = list(words)
-    if len(kept) >= 3 and kept[0] in _AMBIGUOUS_HONORIFICS:
-        notes.append(f"title {kept[0]!r} ignored")
-        kept = kept[1:]
     elements: list[Element] = []
     i = 0
     while i < len(kept):
@@ -146,6 +161,10 @@ def parse(name: str) -> ParsedName:
             notes.append(f"article {word!r} ignored")
             i += 1
             continue
+        if word in FUNCTION_WORDS and i > 0 and len(kept) > 2:
+            notes.append(f"word {word!r} ignored")
+            i += 1
+            continue
         if (word in _ABD or word in _KUNYA) and nxt is not None:
             j = i + 1
             if kept[j] in ARTICLES and j + 1 < len(kept):
@@ -157,7 +176,7 @@ def parse(name: str) -> ParsedName:
                 head = "ابو" if word in {"ابو", "ابي"} else "ام"
             rest = _strip_article(kept[j])
             kind = "compound" if word in _ABD else "kunya"
-            elements.append(Element(head + rest, " ".join(kept[i : j + 1]), kind))
+            elements.append(Element(_glue(head, rest), " ".join(kept[i : j + 1]), kind))
             notes.append(f"{' '.join(kept[i : j + 1])!r} read as one {kind}")
             i = j + 1
             continue
@@ -166,7 +185,9 @@ def parse(name: str) -> ParsedName:
             tail = word if word in _ALLAH else _strip_article(word)
             if tail == "الله":
                 tail = "لله"
-            elements.append(Element(prev.text + tail, f"{prev.source} {word}", "compound"))
+            elements.append(
+                Element(_glue(prev.text, tail), f"{prev.source} {word}", "compound", head=prev.text)
+            )
             notes.append(f"{prev.source + ' ' + word!r} read as one compound")
             i += 1
             continue
@@ -176,9 +197,12 @@ def parse(name: str) -> ParsedName:
         divine = _fused_abd(stripped)
         if divine is not None:
             head = "عبد" if is_arabic(stripped) else "abd"
-            elements.append(Element(head + _strip_article(divine), word, "compound"))
+            elements.append(Element(_glue(head, _strip_article(divine)), word, "compound"))
         elif len(stripped) == 1 and not is_arabic(stripped):
             elements.append(Element(stripped, word, "initial"))
+        elif word in _AMBIGUOUS_HONORIFICS:
+            # Sayyid, Amir, Hafiz: a title or a given name; kept, but weighs little.
+            elements.append(Element(stripped, word, "title"))
         else:
             elements.append(Element(stripped, word, "name"))
         i += 1

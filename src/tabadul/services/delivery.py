@@ -1,0 +1,667 @@
+"""Delivery and receipt of federation messages: outbox → partner inbox → signed receipt.
+
+Sending (docs/federation.md "Delivery"): the delivery job takes the queued
+messages of each partner whose turn has come, oldest first, seals each
+(signed by this node, encrypted to the partner) and posts them in one
+request. Each answer is a sealed receipt or a sealed error from the
+partner. A receipt marks the message delivered; a final error marks it
+refused; an unreachable partner or a "retry" error leaves it queued with
+exponential backoff. Nothing is ever dropped: messages still undelivered
+after ``exchange_flag_after_hours`` are flagged to the administrator.
+
+Receiving: every envelope is opened and checked (known and confirmed
+partner, signature, timestamp window, nonce not seen, agreement in force,
+scope and TLP) and then applied, recorded in the inbox and answered with a
+receipt in one transaction. A message id already in the inbox is not applied
+again; its receipt is sent again, so a sender that lost an answer learns
+that the message arrived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from tabadul.audit import events as ev
+from tabadul.errors import ValidationFailed
+from tabadul.exchange import envelopes
+from tabadul.exchange.messages import INBOX_PATH, Message, MessageInvalid, MessageType
+from tabadul.model.handling import Tlp
+from tabadul.model.ids import new_id
+from tabadul.model.partners import PartnerStatus
+from tabadul.model.reports import ReportStatus
+from tabadul.schemas.reports import ReportLine
+from tabadul.services import drafts, federation, outbox, queries, sharing
+from tabadul.services.node import Node
+from tabadul.storage import audit_log
+from tabadul.storage import exchange as store
+from tabadul.storage import jobs as queue
+from tabadul.storage import reports as report_store
+from tabadul.storage.reports import ReportBatch
+from tabadul.storage.tables import (
+    AgreementRow,
+    InboxRow,
+    OutboxRow,
+    PartnerRow,
+    ShareRow,
+    table,
+)
+from tabadul.storage.types import utcnow
+
+log = structlog.get_logger(__name__)
+
+RECONCILE_JOB = "exchange.reconcile"
+# How long one delivery job keeps sending before it hands over to the next one.
+JOB_BUDGET = dt.timedelta(seconds=2)
+
+
+# -- sending ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    message_id: str
+    type: str
+    message: dict[str, Any]
+    digest: str
+    agreement: str | None
+
+
+def deliver_due(node: Node) -> int:
+    """Send every due message (within a time budget); returns how many were answered."""
+    started = utcnow()
+    answered = 0
+    while utcnow() - started < JOB_BUDGET:
+        with node.db.reading() as session:
+            due = store.due_partners(session, utcnow())
+        if not due:
+            break
+        progressed = 0
+        for partner_id in due:
+            progressed += _deliver_batch(node, partner_id)
+        answered += progressed
+        if progressed == 0:
+            break
+    with node.db.transaction() as session:
+        when = store.next_attempt(session)
+        if when is not None:
+            # This job is still running, so book the next one directly.
+            queue.enqueue(
+                session,
+                outbox.DELIVER_JOB,
+                {},
+                max_attempts=outbox.JOB_ATTEMPTS,
+                run_after=max(when, utcnow()),
+            )
+    return answered
+
+
+def _deliver_batch(node: Node, partner_id: str) -> int:
+    settings = node.settings
+    with node.db.reading() as session:
+        partner = store.partner(session, partner_id)
+        assert partner is not None
+        rows = store.queued_for(session, partner_id, settings.exchange_batch_size)
+        agreements = {a.id: a for a in store.agreements(session, partner_id)}
+        attempts = max((r.attempts for r in rows), default=0)
+    today = utcnow().date()
+    outgoing: list[_Outgoing] = []
+    stopped: list[tuple[_Outgoing, str]] = []
+    for r in rows:
+        item = _Outgoing(r.message_id, r.type, r.message, r.digest, r.message.get("agreement"))
+        kind = MessageType(r.type)
+        why = None
+        if partner.status != PartnerStatus.CONFIRMED.value:
+            why = f"partner {partner.name} is {partner.status}"
+        elif kind.needs_agreement and kind is not MessageType.REPORT_WITHDRAW:
+            held = agreements.get(item.agreement or "")
+            why = (
+                "no such agreement" if held is None else federation.active_agreement_ok(held, today)
+            )
+        if why is not None:
+            stopped.append((item, why))
+        else:
+            outgoing.append(item)
+    if stopped:
+        with node.db.transaction() as session:
+            for item, why in stopped:
+                _refuse_outgoing(session, partner, item, f"not sent: {why}")
+    if not outgoing:
+        return len(stopped)
+    assert partner.encryption_key is not None
+    now = utcnow()
+    sealed = [
+        envelopes.seal(
+            o.message,
+            sender=node.identity.id,
+            keys=node.keys,
+            recipient=partner.node_id,
+            recipient_encryption_jwk=partner.encryption_key,
+            now=now,
+        )
+        for o in outgoing
+    ]
+    try:
+        response = httpx.post(
+            partner.url + INBOX_PATH,
+            json={"messages": sealed},
+            timeout=settings.exchange_http_timeout_seconds,
+        )
+        response.raise_for_status()
+        results = response.json()["results"]
+        if not isinstance(results, list) or len(results) != len(sealed):
+            raise ValueError("the partner's answer does not match the request")
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        delay = min(
+            settings.exchange_retry_base_seconds * (2**attempts),
+            settings.exchange_retry_max_seconds,
+        )
+        with node.db.transaction() as session:
+            store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), str(exc))
+        log.info("exchange.partner_unreachable", partner=partner.node_id, retry_in=delay)
+        return 0
+    answered = 0
+    with node.db.transaction() as session:
+        for item, result in zip(outgoing, results, strict=True):
+            outcome = _answer(node, partner, item, result)
+            if outcome is None:  # the partner asks to try again later: keep the order
+                delay = settings.exchange_retry_base_seconds
+                store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), "retry")
+                break
+            answered += 1
+            kind, body = outcome
+            if kind is MessageType.RECEIPT:
+                _delivered(session, node, partner, item, body)
+            else:
+                _refuse_outgoing(session, partner, item, str(body.get("reason", "refused")))
+    return answered
+
+
+def _answer(
+    node: Node, partner: PartnerRow, item: _Outgoing, result: Any
+) -> tuple[MessageType, dict[str, Any]] | None:
+    """The partner's verified answer to one message; None means "try again later"."""
+    if isinstance(result, dict):  # an unsealed error: the partner could not identify us
+        if result.get("retry"):
+            return None
+        return MessageType.ERROR, {"reason": f"{result.get('code')}: {result.get('reason')}"}
+    assert partner.signing_key is not None
+    try:
+        opened = envelopes.open_envelope(
+            str(result), keys=node.keys, me=node.identity.id, sender_signing_jwk=partner.signing_key
+        )
+        answer = Message.from_dict(opened.message)
+    except (envelopes.EnvelopeError, MessageInvalid) as exc:
+        log.warning("exchange.bad_answer", partner=partner.node_id, error=str(exc))
+        return None
+    if answer.body.get("message") != item.message_id:
+        log.warning("exchange.answer_mismatch", partner=partner.node_id)
+        return None
+    if answer.type is MessageType.RECEIPT:
+        if answer.body.get("digest") != item.digest:
+            return MessageType.ERROR, {"reason": "the receipt does not match the message sent"}
+        return MessageType.RECEIPT, {**answer.body, "receipt_id": answer.id, "signed": True}
+    if answer.body.get("retry"):
+        return None
+    return MessageType.ERROR, answer.body
+
+
+def _delivered(
+    session: Session, node: Node, partner: PartnerRow, item: _Outgoing, receipt: dict[str, Any]
+) -> None:
+    row = store.outbox_row(session, item.message_id)
+    if row is None or row.status != store.QUEUED:
+        return
+    row.status, row.delivered_at, row.receipt = store.DELIVERED, utcnow(), receipt
+    row.last_error = None
+    _set_share(session, row, sharing.DELIVERED, None)
+    if row.type == MessageType.RECONCILE.value:
+        resend = list(receipt.get("missing", [])) + list(receipt.get("mismatched", []))
+        count = store.requeue(session, partner.id, resend, utcnow())
+        audit_log.add(
+            session,
+            ev.Reconciled(
+                actor=ev.SYSTEM,
+                partner_node=partner.node_id,
+                compared=len(item.message["body"].get("digests", {})),
+                resent=tuple(resend),
+            ),
+        )
+        if count:
+            outbox.wake(session)
+    audit_log.add(
+        session,
+        ev.Delivered(
+            actor=ev.SYSTEM,
+            message_id=row.message_id,
+            message_type=row.type,
+            partner_node=partner.node_id,
+            report_id=row.report_id,
+        ),
+    )
+
+
+def _refuse_outgoing(session: Session, partner: PartnerRow, item: _Outgoing, reason: str) -> None:
+    row = store.outbox_row(session, item.message_id)
+    if row is None or row.status != store.QUEUED:
+        return
+    row.status, row.last_error = store.REFUSED, reason[:2000]
+    _set_share(session, row, sharing.REFUSED, reason)
+    audit_log.add(
+        session,
+        ev.Disclosure(
+            actor=ev.SYSTEM,
+            outcome=ev.Outcome.REFUSED,
+            reason=reason,
+            message_type=row.type,
+            partner_node=partner.node_id,
+            message_id=row.message_id,
+            report_id=row.report_id,
+            version=row.version,
+        ),
+    )
+
+
+def _set_share(session: Session, row: OutboxRow, status: str, reason: str | None) -> None:
+    if row.share_id is None:
+        return
+    share = session.get(ShareRow, row.share_id)
+    if share is not None and share.message_id == row.message_id:
+        share.status, share.reason, share.updated_at = status, reason, utcnow()
+
+
+# -- receiving ----------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, reason: str, *, retry: bool = False) -> None:
+        super().__init__(reason)
+        self.code, self.reason, self.retry = code, reason, retry
+
+
+def receive(node: Node, sealed: list[str], address: str | None = None) -> list[Any]:
+    """Open, check, apply and answer a batch of envelopes from one request.
+
+    The envelopes are opened first (no database lock held while verifying),
+    then applied in one transaction, each inside a savepoint: a refused
+    message rolls back alone, and the batch costs one commit, not one each.
+    """
+    if len(sealed) > 500:
+        raise ValidationFailed.field("messages", "at most 500 messages per request")
+    claimed: list[str | None] = []
+    for envelope in sealed:
+        try:
+            claimed.append(envelopes.sender_of(envelope))
+        except envelopes.EnvelopeError:
+            claimed.append(None)
+    with node.db.reading() as session:
+        partners = {c: store.partner_by_node(session, c) for c in set(claimed) if c is not None}
+    results: list[Any] = [None] * len(sealed)
+    refusals: list[ev.Event] = []
+    todo: list[tuple[int, PartnerRow, envelopes.Opened]] = []
+    for index, (envelope, sender) in enumerate(zip(sealed, claimed, strict=True)):
+        partner = partners.get(sender) if sender else None
+        try:
+            if sender is None:
+                raise _Refused("malformed", "not a Tabadul envelope")
+            if partner is None or partner.signing_key is None:
+                raise _Refused("unknown_node", "this node does not know you")
+            if partner.status != PartnerStatus.CONFIRMED.value:
+                raise _Refused(
+                    "unconfirmed",
+                    f"your node is {partner.status} here; nothing is accepted before confirmation",
+                )
+            opened = envelopes.open_envelope(
+                envelope,
+                keys=node.keys,
+                me=node.identity.id,
+                sender_signing_jwk=partner.signing_key,
+            )
+        except (_Refused, envelopes.EnvelopeError) as exc:
+            refused = exc if isinstance(exc, _Refused) else _Refused(exc.code, exc.reason)
+            refusals.append(_refusal_event(sender or "unknown", None, refused, address))
+            results[index] = {"code": refused.code, "reason": refused.reason, "retry": False}
+            continue
+        todo.append((index, partner, opened))
+    answers: list[tuple[int, PartnerRow, dict[str, Any]]] = []
+    with node.db.transaction() as session:
+        audit_log.add(session, *refusals)
+        for index, partner, opened in todo:
+            mark = audit_log.mark(session)
+            try:
+                with session.begin_nested():
+                    receipt = _apply(session, node, partner, opened, address)
+            except (_Refused, SQLAlchemyError) as exc:
+                audit_log.rollback_to(session, mark)
+                refused = (
+                    exc
+                    if isinstance(exc, _Refused)
+                    else _Refused("busy", "the message could not be stored now", retry=True)
+                )
+                audit_log.add(
+                    session, _refusal_event(partner.node_id, opened.message, refused, address)
+                )
+                message_id = str(opened.message.get("id", ""))
+                answers.append((index, partner, _error_message(node, partner, message_id, refused)))
+                continue
+            answers.append((index, partner, receipt))
+    for index, partner, answer in answers:
+        results[index] = _seal(node, partner, answer)
+    return results
+
+
+def _apply(
+    session: Session,
+    node: Node,
+    partner: PartnerRow,
+    opened: envelopes.Opened,
+    address: str | None,
+) -> dict[str, Any]:
+    """Check and apply one opened message; returns the receipt message (already stored)."""
+    now = utcnow()
+    window = dt.timedelta(seconds=node.settings.exchange_timestamp_window_seconds)
+    if abs(now - opened.issued_at) > window:
+        raise _Refused("stale", "the envelope's timestamp is outside the accepted window")
+    if store.nonce_seen(session, opened.nonce):
+        raise _Refused("replay", "this envelope was already received (replay)")
+    store.remember_nonce(session, opened.nonce, partner.id, now)
+    try:
+        message = Message.from_dict(opened.message)
+    except MessageInvalid as exc:
+        raise _Refused("invalid", str(exc)) from None
+    if message.sender != partner.node_id or message.recipient != node.identity.id:
+        raise _Refused("misaddressed", "the message's sender or recipient is wrong")
+    held = store.inbox_row(session, message.id)
+    if held is not None:
+        if held.partner_id != partner.id:
+            raise _Refused("invalid", "the message id is already used")
+        return {**held.receipt, "body": {**held.receipt["body"], "status": "duplicate"}}
+    if message.type is MessageType.RECONCILE:
+        return _reconcile(session, node, partner, message)
+    if message.type in (MessageType.RECEIPT, MessageType.ERROR):
+        raise _Refused("invalid", "receipts and errors travel in answers, not on their own")
+    agreement = _check_agreement(session, partner, message)
+    report_id, version = None, None
+    try:
+        with session.begin_nested():
+            if message.type.report_message:
+                report_id, version = _apply_report(session, node, partner, message, agreement)
+            elif message.type.value.startswith("agreement."):
+                federation.apply_agreement_message(
+                    session, node, partner, message.type, message.to_dict()
+                )
+            elif message.type is MessageType.CONSENT_GRANT:
+                sharing.record_consent(session, partner, message.to_dict())
+            elif message.type is MessageType.QUERY:
+                queries.answer_received(session, node, partner, message, agreement)
+    except (MessageInvalid, ValidationFailed, ValueError, envelopes.EnvelopeError) as exc:
+        raise _Refused("invalid", str(exc)) from None
+    receipt = Message(
+        id=new_id(),
+        type=MessageType.RECEIPT,
+        sender=node.identity.id,
+        recipient=partner.node_id,
+        created_at=now.isoformat(),
+        agreement=message.agreement,
+        body={"message": message.id, "digest": message.digest, "status": "stored"},
+    ).to_dict()
+    store_row = {
+        "message_id": message.id,
+        "partner_id": partner.id,
+        "type": message.type.value,
+        "report_id": report_id,
+        "version": version,
+        "message": message.to_dict(),
+        "digest": message.digest,
+        "received_at": now,
+        "receipt": receipt,
+    }
+    session.execute(table(InboxRow).insert(), [store_row])
+    audit_log.add(
+        session,
+        ev.Received(
+            actor=ev.Actor("partner", partner.node_id),
+            address=address,
+            message_id=message.id,
+            message_type=message.type.value,
+            partner_node=partner.node_id,
+            report_id=report_id,
+            version=version,
+        ),
+    )
+    return receipt
+
+
+def _check_agreement(
+    session: Session, partner: PartnerRow, message: Message
+) -> AgreementRow | None:
+    """The policy on receive: the agreement in force, in scope, within its TLP."""
+    if not message.type.needs_agreement:
+        return None
+    agreement = store.agreement(session, message.agreement or "")
+    if agreement is None or agreement.partner_id != partner.id:
+        raise _Refused("no_agreement", "there is no such agreement with your node")
+    why = federation.active_agreement_ok(agreement, utcnow().date())
+    if why is not None and message.type is not MessageType.REPORT_WITHDRAW:
+        raise _Refused("agreement_inactive", why)
+    if message.type.report_message and message.type is not MessageType.REPORT_WITHDRAW:
+        report = message.body.get("report", {})
+        topics = {str(t).lower() for t in report.get("topics", [])}
+        if not topics or not topics <= set(agreement.topics):
+            outside = ", ".join(sorted(topics - set(agreement.topics))) or "(none)"
+            raise _Refused("out_of_scope", f"topic {outside} is outside the agreement")
+        try:
+            tlp = Tlp.parse(str(report.get("handling", {}).get("tlp", "")))
+        except ValidationFailed:
+            raise _Refused("invalid", "the report has no valid TLP label") from None
+        if Tlp.parse(agreement.max_tlp) < tlp:
+            raise _Refused(
+                "above_limit",
+                f"TLP:{tlp.value} is above the agreement's maximum TLP:{agreement.max_tlp}",
+            )
+    return agreement
+
+
+def _apply_report(
+    session: Session,
+    node: Node,
+    partner: PartnerRow,
+    message: Message,
+    agreement: AgreementRow | None,
+) -> tuple[str, int]:
+    """Store a shared, updated or withdrawn report version; versions apply in order, once."""
+    data = message.body.get("report")
+    if not isinstance(data, dict):
+        raise MessageInvalid("a report message carries a report")
+    report_id, version = str(data.get("id")), int(data.get("version", 0))
+    originator = str(data.get("originator") or partner.node_id)
+    state = report_store.current_state(session, [report_id]).get(report_id)
+    if state is not None:
+        stored = report_store.get(session, report_id)
+        assert stored is not None
+        if stored.originator != originator:
+            raise MessageInvalid("a report with this id, from another originator, is held here")
+        if version <= state[0]:
+            return report_id, version  # already held: an earlier copy of this message applied
+        if state[1] == ReportStatus.WITHDRAWN.value:
+            raise MessageInvalid("the report is withdrawn here")
+    elif message.type is MessageType.REPORT_WITHDRAW:
+        return report_id, version  # never held (the share was refused): nothing to withdraw
+    item = ReportLine.model_validate(
+        {
+            "id": report_id,
+            "version": version,
+            "status": data.get("status", "released"),
+            "originator": originator,
+            "title": data.get("title", ""),
+            "body": data.get("body", ""),
+            "language": data.get("language"),
+            "topics": data.get("topics", []),
+            "date_of_information": data.get("date_of_information"),
+            "classification": node.settings.exchange_received_classification
+            or node.classification.lowest,
+            "handling": data.get("handling"),
+            "grading": data.get("grading"),
+            "nature": data.get("nature", "fact"),
+            "note": data.get("note"),
+            "entities": data.get("entities", []),
+            "mentions": [
+                {k: v for k, v in m.items() if v is not None} for m in data.get("mentions", [])
+            ],
+        }
+    )
+    rules = drafts.Rules.of(node)
+    d = drafts.draft(
+        rules,
+        item,
+        report_id=report_id,
+        version=version,
+        status=item.status,
+        recorded_at=utcnow(),
+        recorded_by=None,
+        originator=originator,
+        note=item.note,
+    )
+    failures = drafts.resolve(session, [d])
+    if failures:
+        raise failures[0]
+    batch = ReportBatch()
+    entity_rows: list[dict[str, Any]] = []
+    drafts.add_to_batch(d, batch, entity_rows, new=state is None)
+    drafts.write(session, batch, entity_rows, rules)
+    # Passed on with consent? Updates and withdrawals follow to those partners too.
+    sharing.follow_up(session, node, None, report_id)
+    return report_id, version
+
+
+def _reconcile(
+    session: Session, node: Node, partner: PartnerRow, message: Message
+) -> dict[str, Any]:
+    """Compare the sender's digest of what it delivered with what this node holds."""
+    digests = message.body.get("digests", {})
+    if not isinstance(digests, dict):
+        raise _Refused("invalid", "a reconciliation carries a digest map")
+    held = store.received_digests(session, partner.id, list(digests))
+    missing = sorted(i for i in digests if i not in held)
+    mismatched = sorted(i for i in digests if i in held and held[i] != digests[i])
+    if mismatched:
+        # Forget the corrupted copies, so that the re-sent messages are stored afresh.
+        session.execute(delete(InboxRow).where(InboxRow.message_id.in_(mismatched)))
+    return Message(
+        id=new_id(),
+        type=MessageType.RECEIPT,
+        sender=node.identity.id,
+        recipient=partner.node_id,
+        created_at=utcnow().isoformat(),
+        body={
+            "message": message.id,
+            "digest": message.digest,
+            "status": "compared",
+            "missing": missing,
+            "mismatched": mismatched,
+        },
+    ).to_dict()
+
+
+def _seal(node: Node, partner: PartnerRow, message: dict[str, Any]) -> str:
+    assert partner.encryption_key is not None
+    return envelopes.seal(
+        message,
+        sender=node.identity.id,
+        keys=node.keys,
+        recipient=partner.node_id,
+        recipient_encryption_jwk=partner.encryption_key,
+        now=utcnow(),
+    )
+
+
+def _error_message(
+    node: Node, partner: PartnerRow, message_id: str, refused: _Refused
+) -> dict[str, Any]:
+    return Message(
+        id=new_id(),
+        type=MessageType.ERROR,
+        sender=node.identity.id,
+        recipient=partner.node_id,
+        created_at=utcnow().isoformat(),
+        body={
+            "message": message_id,
+            "code": refused.code,
+            "reason": refused.reason,
+            "retry": refused.retry,
+        },
+    ).to_dict()
+
+
+def _refusal_event(
+    sender: str, message: dict[str, Any] | None, refused: _Refused, address: str | None
+) -> ev.Event:
+    return ev.Received(
+        actor=ev.Actor("partner", sender),
+        outcome=ev.Outcome.REFUSED,
+        reason=f"{refused.code}: {refused.reason}",
+        address=address,
+        message_id=str(message.get("id")) if message else None,
+        message_type=str(message.get("type")) if message else None,
+        partner_node=sender,
+    )
+
+
+# -- upkeep: flagging, nonces, reconciliation ----------------------------------
+
+
+def maintain(session: Session, node: Node) -> None:
+    """Flag long-undelivered messages, forget expired nonces, make sure delivery runs."""
+    now = utcnow()
+    settings = node.settings
+    late = store.undelivered_since(
+        session, now - dt.timedelta(hours=settings.exchange_flag_after_hours)
+    )
+    by_partner: dict[str, list[OutboxRow]] = {}
+    for row in late:
+        row.flagged_at = now
+        by_partner.setdefault(row.partner_id, []).append(row)
+    for partner_id, rows in by_partner.items():
+        partner = store.partner(session, partner_id)
+        assert partner is not None
+        log.warning("exchange.undelivered", partner=partner.node_id, messages=len(rows))
+        audit_log.add(
+            session,
+            ev.UndeliveredFlagged(
+                actor=ev.SYSTEM,
+                partner_node=partner.node_id,
+                messages=len(rows),
+                oldest=min(r.created_at for r in rows).isoformat(),
+            ),
+        )
+    window = dt.timedelta(seconds=settings.exchange_timestamp_window_seconds)
+    store.forget_nonces(session, now - 2 * window)
+    overdue = now - dt.timedelta(seconds=settings.exchange_retry_max_seconds)
+    if store.due_partners(session, overdue):
+        # Messages overdue although a delivery job exists: that job's worker died holding it.
+        queue.enqueue(session, outbox.DELIVER_JOB, {}, max_attempts=outbox.JOB_ATTEMPTS)
+    elif store.due_partners(session, now):
+        outbox.wake(session)
+
+
+def reconcile(session: Session, node: Node, partner_ids: list[str] | None = None) -> list[str]:
+    """Queue a digest of what was delivered to each confirmed partner; returns message ids."""
+    sent = []
+    for partner in store.partners(session):
+        if partner.status != PartnerStatus.CONFIRMED.value:
+            continue
+        if partner_ids is not None and partner.id not in partner_ids:
+            continue
+        digests = store.sent_digests(session, partner.id)
+        message = outbox.queue_message(
+            session, node, partner, MessageType.RECONCILE, {"digests": digests}
+        )
+        sent.append(message.id)
+    return sent
