@@ -48,6 +48,7 @@ from tabadul.storage.reports import ReportBatch
 from tabadul.storage.tables import (
     AgreementRow,
     InboxRow,
+    NonceRow,
     OutboxRow,
     PartnerRow,
     ShareRow,
@@ -169,6 +170,8 @@ def _deliver_batch(node: Node, partner_id: str) -> int:
         return 0
     answered = 0
     with node.db.transaction() as session:
+        # Loaded together, so the per-message updates below find them in the session.
+        store.outbox_rows(session, [o.message_id for o in outgoing])
         for item, result in zip(outgoing, results, strict=True):
             outcome = _answer(node, partner, item, result)
             if outcome is None:  # the partner asks to try again later: keep the order
@@ -333,11 +336,11 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
     answers: list[tuple[int, PartnerRow, dict[str, Any]]] = []
     with node.db.transaction() as session:
         audit_log.add(session, *refusals)
+        pending = _Pending(node)
         for index, partner, opened in todo:
             mark = audit_log.mark(session)
             try:
-                with session.begin_nested():
-                    receipt = _apply(session, node, partner, opened, address)
+                receipt = _apply(session, node, partner, opened, address, pending)
             except (_Refused, SQLAlchemyError) as exc:
                 audit_log.rollback_to(session, mark)
                 refused = (
@@ -352,6 +355,7 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
                 answers.append((index, partner, _error_message(node, partner, message_id, refused)))
                 continue
             answers.append((index, partner, receipt))
+        pending.write(session)
     for index, partner, answer in answers:
         results[index] = _seal(node, partner, answer)
     return results
@@ -363,42 +367,57 @@ def _apply(
     partner: PartnerRow,
     opened: envelopes.Opened,
     address: str | None,
+    pending: _Pending,
 ) -> dict[str, Any]:
-    """Check and apply one opened message; returns the receipt message (already stored)."""
+    """Check and apply one opened message; returns the receipt (its rows wait in ``pending``).
+
+    Nothing is written for a message that is refused: report versions, inbox
+    rows and nonces are collected and written together at the end of the
+    batch; the rare messages that change other records run in a savepoint.
+    """
     now = utcnow()
     window = dt.timedelta(seconds=node.settings.exchange_timestamp_window_seconds)
     if abs(now - opened.issued_at) > window:
         raise _Refused("stale", "the envelope's timestamp is outside the accepted window")
-    if store.nonce_seen(session, opened.nonce):
+    if opened.nonce in pending.nonces or store.nonce_seen(session, opened.nonce):
         raise _Refused("replay", "this envelope was already received (replay)")
-    store.remember_nonce(session, opened.nonce, partner.id, now)
     try:
         message = Message.from_dict(opened.message)
     except MessageInvalid as exc:
         raise _Refused("invalid", str(exc)) from None
     if message.sender != partner.node_id or message.recipient != node.identity.id:
         raise _Refused("misaddressed", "the message's sender or recipient is wrong")
-    held = store.inbox_row(session, message.id)
-    if held is not None:
-        if held.partner_id != partner.id:
-            raise _Refused("invalid", "the message id is already used")
-        return {**held.receipt, "body": {**held.receipt["body"], "status": "duplicate"}}
+    held_receipt = pending.receipts.get(message.id)
+    if held_receipt is None:
+        held = store.inbox_row(session, message.id)
+        if held is not None:
+            if held.partner_id != partner.id:
+                raise _Refused("invalid", "the message id is already used")
+            held_receipt = held.receipt
+    if held_receipt is not None:
+        pending.nonce(opened.nonce, partner.id, now)
+        return {**held_receipt, "body": {**held_receipt["body"], "status": "duplicate"}}
     if message.type is MessageType.RECONCILE:
-        return _reconcile(session, node, partner, message)
+        pending.write(session)
+        receipt = _reconcile(session, node, partner, message)
+        pending.nonce(opened.nonce, partner.id, now)
+        return receipt
     if message.type in (MessageType.RECEIPT, MessageType.ERROR):
         raise _Refused("invalid", "receipts and errors travel in answers, not on their own")
     agreement = _check_agreement(session, partner, message)
     report_id, version = None, None
     try:
-        with session.begin_nested():
-            if message.type.report_message:
-                report_id, version = _apply_report(session, node, partner, message, agreement)
-            elif message.type.value.startswith("agreement."):
-                federation.apply_agreement_message(
-                    session, node, partner, message.type, message.to_dict()
-                )
-            elif message.type is MessageType.CONSENT_GRANT:
-                sharing.record_consent(session, partner, message.to_dict())
+        if message.type.report_message:
+            report_id, version = _apply_report(session, node, partner, message, agreement, pending)
+        else:
+            pending.write(session)
+            with session.begin_nested():
+                if message.type.value.startswith("agreement."):
+                    federation.apply_agreement_message(
+                        session, node, partner, message.type, message.to_dict()
+                    )
+                elif message.type is MessageType.CONSENT_GRANT:
+                    sharing.record_consent(session, partner, message.to_dict())
     except (MessageInvalid, ValidationFailed, ValueError, envelopes.EnvelopeError) as exc:
         raise _Refused("invalid", str(exc)) from None
     receipt = Message(
@@ -421,7 +440,9 @@ def _apply(
         "received_at": now,
         "receipt": receipt,
     }
-    session.execute(table(InboxRow).insert(), [store_row])
+    pending.inbox.append(store_row)
+    pending.receipts[message.id] = receipt
+    pending.nonce(opened.nonce, partner.id, now)
     audit_log.add(
         session,
         ev.Received(
@@ -473,12 +494,15 @@ def _apply_report(
     partner: PartnerRow,
     message: Message,
     agreement: AgreementRow | None,
+    pending: _Pending,
 ) -> tuple[str, int]:
     """Store a shared, updated or withdrawn report version; versions apply in order, once."""
     data = message.body.get("report")
     if not isinstance(data, dict):
         raise MessageInvalid("a report message carries a report")
     report_id, version = str(data.get("id")), int(data.get("version", 0))
+    if report_id in pending.reports:
+        pending.write(session)  # a later version of a report in this batch: write the earlier
     originator = str(data.get("originator") or partner.node_id)
     state = report_store.current_state(session, [report_id]).get(report_id)
     if state is not None:
@@ -530,13 +554,40 @@ def _apply_report(
     failures = drafts.resolve(session, [d])
     if failures:
         raise failures[0]
-    batch = ReportBatch()
-    entity_rows: list[dict[str, Any]] = []
-    drafts.add_to_batch(d, batch, entity_rows, new=state is None)
-    drafts.write(session, batch, entity_rows, rules)
-    # Passed on with consent? Updates and withdrawals follow to those partners too.
-    sharing.follow_up(session, node, None, report_id)
+    drafts.add_to_batch(d, pending.batch, pending.entity_rows, new=state is None)
+    pending.reports.add(report_id)
     return report_id, version
+
+
+class _Pending:
+    """What a batch of received messages writes at its end, in bulk (one statement per table)."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.batch = ReportBatch()
+        self.entity_rows: list[dict[str, Any]] = []
+        self.reports: set[str] = set()
+        self.inbox: list[dict[str, Any]] = []
+        self.receipts: dict[str, dict[str, Any]] = {}
+        self.nonces: dict[str, dict[str, Any]] = {}
+
+    def nonce(self, nonce: str, partner_id: str, at: dt.datetime) -> None:
+        """Remember an accepted envelope's nonce."""
+        self.nonces[nonce] = {"nonce": nonce, "partner_id": partner_id, "seen_at": at}
+
+    def write(self, session: Session) -> None:
+        """Write what has been collected; follow-ups of received reports are queued."""
+        if self.batch.versions:
+            drafts.write(session, self.batch, self.entity_rows, drafts.Rules.of(self.node))
+            # Passed on with consent? Updates and withdrawals follow to those partners too.
+            for report_id in store.shared_among(session, self.reports):
+                sharing.follow_up(session, self.node, None, report_id)
+        if self.inbox:
+            session.execute(table(InboxRow).insert(), self.inbox)
+        if self.nonces:
+            session.execute(table(NonceRow).insert(), list(self.nonces.values()))
+        self.batch, self.entity_rows, self.reports = ReportBatch(), [], set()
+        self.inbox, self.nonces = [], {}
 
 
 def _reconcile(

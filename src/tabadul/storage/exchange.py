@@ -67,6 +67,14 @@ def shares_of(session: Session, report_id: str) -> list[ShareRow]:
     return list(session.scalars(q))
 
 
+def shared_among(session: Session, report_ids: set[str]) -> list[str]:
+    """Those of ``report_ids`` this node has shared with anyone."""
+    if not report_ids:
+        return []
+    q = select(ShareRow.report_id).where(ShareRow.report_id.in_(list(report_ids))).distinct()
+    return list(session.scalars(q))
+
+
 def add_outbox(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Queue messages (one bulk insert)."""
     if rows:
@@ -74,8 +82,23 @@ def add_outbox(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def outbox_row(session: Session, message_id: str) -> OutboxRow | None:
-    """An outbox row by message id."""
+    """An outbox row by message id (from the session when :func:`outbox_rows` loaded it)."""
+    loaded = session.info.get(_LOADED, {}).get(message_id)
+    if loaded is not None:
+        return loaded  # type: ignore[no-any-return]
     return session.scalars(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
+
+
+_LOADED = "tabadul.outbox_loaded"
+
+
+def outbox_rows(session: Session, message_ids: Sequence[str]) -> None:
+    """Load outbox rows (and their shares) in two queries, for the session's later lookups."""
+    rows = list(session.scalars(select(OutboxRow).where(OutboxRow.message_id.in_(message_ids))))
+    session.info[_LOADED] = {r.message_id: r for r in rows}
+    share_ids = [r.share_id for r in rows if r.share_id]
+    if share_ids:
+        list(session.scalars(select(ShareRow).where(ShareRow.id.in_(share_ids))))
 
 
 def due_partners(session: Session, now: dt.datetime) -> list[str]:
