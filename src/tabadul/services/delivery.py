@@ -156,9 +156,8 @@ def _deliver_batch(node: Node, partner_id: str) -> int:
             timeout=settings.exchange_http_timeout_seconds,
         )
         response.raise_for_status()
-        results = response.json()["results"]
-        if not isinstance(results, list) or len(results) != len(sealed):
-            raise ValueError("the partner's answer does not match the request")
+        answer = response.json()
+        results = _answers(node, partner, answer, len(sealed))
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
         delay = min(
             settings.exchange_retry_base_seconds * (2**attempts),
@@ -173,7 +172,7 @@ def _deliver_batch(node: Node, partner_id: str) -> int:
         # Loaded together, so the per-message updates below find them in the session.
         store.outbox_rows(session, [o.message_id for o in outgoing])
         for item, result in zip(outgoing, results, strict=True):
-            outcome = _answer(node, partner, item, result)
+            outcome = _answer(item, result)
             if outcome is None:  # the partner asks to try again later: keep the order
                 delay = settings.exchange_retry_base_seconds
                 store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), "retry")
@@ -187,33 +186,55 @@ def _deliver_batch(node: Node, partner_id: str) -> int:
     return answered
 
 
-def _answer(
-    node: Node, partner: PartnerRow, item: _Outgoing, result: Any
-) -> tuple[MessageType, dict[str, Any]] | None:
-    """The partner's verified answer to one message; None means "try again later"."""
-    if isinstance(result, dict):  # an unsealed error: the partner could not identify us
-        if result.get("retry"):
+def _answers(
+    node: Node, partner: PartnerRow, answer: dict[str, Any], count: int
+) -> list[dict[str, Any]]:
+    """Per message: the entry of the partner's signed receipt, or its unsealed error."""
+    plain = answer["results"]
+    if not isinstance(plain, list) or len(plain) != count:
+        raise ValueError("the partner's answer does not match the request")
+    entries: list[Any] = [None] * count
+    if answer.get("receipt") is not None:
+        assert partner.signing_key is not None
+        try:
+            opened = envelopes.open_envelope(
+                str(answer["receipt"]),
+                keys=node.keys,
+                me=node.identity.id,
+                sender_signing_jwk=partner.signing_key,
+            )
+            receipt = Message.from_dict(opened.message)
+        except (envelopes.EnvelopeError, MessageInvalid) as exc:
+            raise ValueError(f"the partner's receipt does not verify: {exc}") from None
+        if receipt.type is not MessageType.RECEIPT or receipt.sender != partner.node_id:
+            raise ValueError("the partner's answer is not its receipt")
+        entries = list(receipt.body.get("results", []))
+        if len(entries) != count:
+            raise ValueError("the partner's receipt does not match the request")
+        entries = [{**e, "receipt_id": receipt.id, "signed": True} if e else e for e in entries]
+    out = []
+    for p, e in zip(plain, entries, strict=True):
+        if e is not None:
+            out.append(e)
+        elif isinstance(p, dict):  # unsealed: the partner could not identify us
+            out.append({**p, "signed": False})
+        else:
+            raise ValueError("the partner left a message unanswered")
+    return out
+
+
+def _answer(item: _Outgoing, entry: dict[str, Any]) -> tuple[MessageType, dict[str, Any]] | None:
+    """What the partner said about one message; None means "try again later"."""
+    if entry.get("signed") and entry.get("message") != item.message_id:
+        log.warning("exchange.answer_mismatch", message=item.message_id)
+        return None
+    if "code" in entry:
+        if entry.get("retry"):
             return None
-        return MessageType.ERROR, {"reason": f"{result.get('code')}: {result.get('reason')}"}
-    assert partner.signing_key is not None
-    try:
-        opened = envelopes.open_envelope(
-            str(result), keys=node.keys, me=node.identity.id, sender_signing_jwk=partner.signing_key
-        )
-        answer = Message.from_dict(opened.message)
-    except (envelopes.EnvelopeError, MessageInvalid) as exc:
-        log.warning("exchange.bad_answer", partner=partner.node_id, error=str(exc))
-        return None
-    if answer.body.get("message") != item.message_id:
-        log.warning("exchange.answer_mismatch", partner=partner.node_id)
-        return None
-    if answer.type is MessageType.RECEIPT:
-        if answer.body.get("digest") != item.digest:
-            return MessageType.ERROR, {"reason": "the receipt does not match the message sent"}
-        return MessageType.RECEIPT, {**answer.body, "receipt_id": answer.id, "signed": True}
-    if answer.body.get("retry"):
-        return None
-    return MessageType.ERROR, answer.body
+        return MessageType.ERROR, {"reason": f"{entry.get('code')}: {entry.get('reason')}"}
+    if entry.get("digest") != item.digest:
+        return MessageType.ERROR, {"reason": "the receipt does not match the message sent"}
+    return MessageType.RECEIPT, entry
 
 
 def _delivered(
@@ -289,7 +310,7 @@ class _Refused(Exception):
         self.code, self.reason, self.retry = code, reason, retry
 
 
-def receive(node: Node, sealed: list[str], address: str | None = None) -> list[Any]:
+def receive(node: Node, sealed: list[str], address: str | None = None) -> dict[str, Any]:
     """Open, check, apply and answer a batch of envelopes from one request.
 
     The envelopes are opened first (no database lock held while verifying),
@@ -307,6 +328,7 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
     with node.db.reading() as session:
         partners = {c: store.partner_by_node(session, c) for c in set(claimed) if c is not None}
     results: list[Any] = [None] * len(sealed)
+    answering: PartnerRow | None = None  # one sender per request: the receipt is sealed to it
     refusals: list[ev.Event] = []
     todo: list[tuple[int, PartnerRow, envelopes.Opened]] = []
     for index, (envelope, sender) in enumerate(zip(sealed, claimed, strict=True)):
@@ -321,22 +343,27 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
                     "unconfirmed",
                     f"your node is {partner.status} here; nothing is accepted before confirmation",
                 )
+            if answering is not None and answering.id != partner.id:
+                raise _Refused("one_sender", "a request carries the messages of one sender")
             opened = envelopes.open_envelope(
                 envelope,
                 keys=node.keys,
                 me=node.identity.id,
                 sender_signing_jwk=partner.signing_key,
             )
+            answering = partner
         except (_Refused, envelopes.EnvelopeError) as exc:
             refused = exc if isinstance(exc, _Refused) else _Refused(exc.code, exc.reason)
             refusals.append(_refusal_event(sender or "unknown", None, refused, address))
             results[index] = {"code": refused.code, "reason": refused.reason, "retry": False}
             continue
         todo.append((index, partner, opened))
-    answers: list[tuple[int, PartnerRow, dict[str, Any]]] = []
+    entries: list[dict[str, Any] | None] = [None] * len(sealed)
     with node.db.transaction() as session:
         audit_log.add(session, *refusals)
         pending = _Pending(node)
+        pending.held = store.inbox_rows(session, [str(o.message.get("id")) for _, _, o in todo])
+        pending.seen = store.nonces_seen(session, [o.nonce for _, _, o in todo])
         for index, partner, opened in todo:
             mark = audit_log.mark(session)
             try:
@@ -351,14 +378,27 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
                 audit_log.add(
                     session, _refusal_event(partner.node_id, opened.message, refused, address)
                 )
-                message_id = str(opened.message.get("id", ""))
-                answers.append((index, partner, _error_message(node, partner, message_id, refused)))
+                entries[index] = {
+                    "message": str(opened.message.get("id", "")),
+                    "code": refused.code,
+                    "reason": refused.reason,
+                    "retry": refused.retry,
+                }
                 continue
-            answers.append((index, partner, receipt))
+            entries[index] = receipt
         pending.write(session)
-    for index, partner, answer in answers:
-        results[index] = _seal(node, partner, answer)
-    return results
+    if answering is None:
+        return {"results": results, "receipt": None}
+    # One signed receipt answers every message of the request (docs/federation.md "Receipts").
+    receipt_message = Message(
+        id=new_id(),
+        type=MessageType.RECEIPT,
+        sender=node.identity.id,
+        recipient=answering.node_id,
+        created_at=utcnow().isoformat(),
+        body={"results": entries},
+    )
+    return {"results": results, "receipt": _seal(node, answering, receipt_message.to_dict())}
 
 
 def _apply(
@@ -379,7 +419,7 @@ def _apply(
     window = dt.timedelta(seconds=node.settings.exchange_timestamp_window_seconds)
     if abs(now - opened.issued_at) > window:
         raise _Refused("stale", "the envelope's timestamp is outside the accepted window")
-    if opened.nonce in pending.nonces or store.nonce_seen(session, opened.nonce):
+    if opened.nonce in pending.nonces or opened.nonce in pending.seen:
         raise _Refused("replay", "this envelope was already received (replay)")
     try:
         message = Message.from_dict(opened.message)
@@ -389,14 +429,14 @@ def _apply(
         raise _Refused("misaddressed", "the message's sender or recipient is wrong")
     held_receipt = pending.receipts.get(message.id)
     if held_receipt is None:
-        held = store.inbox_row(session, message.id)
+        held = pending.held.get(message.id)
         if held is not None:
             if held.partner_id != partner.id:
                 raise _Refused("invalid", "the message id is already used")
             held_receipt = held.receipt
     if held_receipt is not None:
         pending.nonce(opened.nonce, partner.id, now)
-        return {**held_receipt, "body": {**held_receipt["body"], "status": "duplicate"}}
+        return {**held_receipt, "status": "duplicate"}
     if message.type is MessageType.RECONCILE:
         pending.write(session)
         receipt = _reconcile(session, node, partner, message)
@@ -420,15 +460,12 @@ def _apply(
                     sharing.record_consent(session, partner, message.to_dict())
     except (MessageInvalid, ValidationFailed, ValueError, envelopes.EnvelopeError) as exc:
         raise _Refused("invalid", str(exc)) from None
-    receipt = Message(
-        id=new_id(),
-        type=MessageType.RECEIPT,
-        sender=node.identity.id,
-        recipient=partner.node_id,
-        created_at=now.isoformat(),
-        agreement=message.agreement,
-        body={"message": message.id, "digest": message.digest, "status": "stored"},
-    ).to_dict()
+    receipt = {
+        "message": message.id,
+        "digest": message.digest,
+        "status": "stored",
+        "received_at": now.isoformat(),
+    }
     store_row = {
         "message_id": message.id,
         "partner_id": partner.id,
@@ -570,6 +607,9 @@ class _Pending:
         self.inbox: list[dict[str, Any]] = []
         self.receipts: dict[str, dict[str, Any]] = {}
         self.nonces: dict[str, dict[str, Any]] = {}
+        # Looked up once for the whole batch.
+        self.held: dict[str, InboxRow] = {}
+        self.seen: set[str] = set()
 
     def nonce(self, nonce: str, partner_id: str, at: dt.datetime) -> None:
         """Remember an accepted envelope's nonce."""
@@ -603,20 +643,13 @@ def _reconcile(
     if mismatched:
         # Forget the corrupted copies, so that the re-sent messages are stored afresh.
         session.execute(delete(InboxRow).where(InboxRow.message_id.in_(mismatched)))
-    return Message(
-        id=new_id(),
-        type=MessageType.RECEIPT,
-        sender=node.identity.id,
-        recipient=partner.node_id,
-        created_at=utcnow().isoformat(),
-        body={
-            "message": message.id,
-            "digest": message.digest,
-            "status": "compared",
-            "missing": missing,
-            "mismatched": mismatched,
-        },
-    ).to_dict()
+    return {
+        "message": message.id,
+        "digest": message.digest,
+        "status": "compared",
+        "missing": missing,
+        "mismatched": mismatched,
+    }
 
 
 def _seal(node: Node, partner: PartnerRow, message: dict[str, Any]) -> str:
@@ -629,24 +662,6 @@ def _seal(node: Node, partner: PartnerRow, message: dict[str, Any]) -> str:
         recipient_encryption_jwk=partner.encryption_key,
         now=utcnow(),
     )
-
-
-def _error_message(
-    node: Node, partner: PartnerRow, message_id: str, refused: _Refused
-) -> dict[str, Any]:
-    return Message(
-        id=new_id(),
-        type=MessageType.ERROR,
-        sender=node.identity.id,
-        recipient=partner.node_id,
-        created_at=utcnow().isoformat(),
-        body={
-            "message": message_id,
-            "code": refused.code,
-            "reason": refused.reason,
-            "retry": refused.retry,
-        },
-    ).to_dict()
 
 
 def _refusal_event(

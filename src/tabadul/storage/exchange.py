@@ -98,7 +98,10 @@ def outbox_rows(session: Session, message_ids: Sequence[str]) -> None:
     session.info[_LOADED] = {r.message_id: r for r in rows}
     share_ids = [r.share_id for r in rows if r.share_id]
     if share_ids:
-        list(session.scalars(select(ShareRow).where(ShareRow.id.in_(share_ids))))
+        # Kept referenced: the session's identity map holds rows only weakly.
+        session.info[_LOADED + ".shares"] = list(
+            session.scalars(select(ShareRow).where(ShareRow.id.in_(share_ids)))
+        )
 
 
 def due_partners(session: Session, now: dt.datetime) -> list[str]:
@@ -221,6 +224,18 @@ def replies_to(session: Session, message_id: str) -> list[InboxRow]:
     """Replies received to a message this node sent (RFI replies, query answers)."""
     rows = session.scalars(select(InboxRow).where(InboxRow.type.in_(["rfi.reply", "query.answer"])))
     return [r for r in rows if r.message.get("body", {}).get("in_reply_to") == message_id]
+
+
+def inbox_rows(session: Session, message_ids: Sequence[str]) -> dict[str, InboxRow]:
+    """Received messages among ``message_ids``, by id."""
+    q = select(InboxRow).where(InboxRow.message_id.in_(list(message_ids)))
+    return {r.message_id: r for r in session.scalars(q)}
+
+
+def nonces_seen(session: Session, nonces: Sequence[str]) -> set[str]:
+    """Those of ``nonces`` already accepted."""
+    q = select(NonceRow.nonce).where(NonceRow.nonce.in_(list(nonces)))
+    return set(session.scalars(q))
 
 
 def nonce_seen(session: Session, nonce: str) -> bool:
