@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/web_bench.py
+	$(BIN)/python bench/exchange_bench.py
 
 ## messages: add new interface strings to the Arabic and French catalogues
 messages: $(STAMP)
