@@ -20,6 +20,7 @@ that the message arrived.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,16 +78,16 @@ class _Outgoing:
 
 def deliver_due(node: Node) -> int:
     """Send every due message (within a time budget); returns how many were answered."""
-    started = utcnow()
+    deadline = utcnow() + JOB_BUDGET
     answered = 0
-    while utcnow() - started < JOB_BUDGET:
+    while utcnow() < deadline:
         with node.db.reading() as session:
             due = store.due_partners(session, utcnow())
         if not due:
             break
         progressed = 0
         for partner_id in due:
-            progressed += _deliver_batch(node, partner_id)
+            progressed += _deliver_to(node, partner_id, deadline)
         answered += progressed
         if progressed == 0:
             break
@@ -104,85 +105,147 @@ def deliver_due(node: Node) -> int:
     return answered
 
 
-def _deliver_batch(node: Node, partner_id: str) -> int:
-    settings = node.settings
-    with node.db.reading() as session:
-        partner = store.partner(session, partner_id)
-        assert partner is not None
-        rows = store.queued_for(session, partner_id, settings.exchange_batch_size)
-        agreements = {a.id: a for a in store.agreements(session, partner_id)}
-        attempts = max((r.attempts for r in rows), default=0)
-    today = utcnow().date()
-    outgoing: list[_Outgoing] = []
-    stopped: list[tuple[_Outgoing, str]] = []
-    for r in rows:
-        item = _Outgoing(r.message_id, r.type, r.message, r.digest, r.message.get("agreement"))
-        kind = MessageType(r.type)
-        why = None
-        if partner.status != PartnerStatus.CONFIRMED.value:
-            why = f"partner {partner.name} is {partner.status}"
-        elif kind.needs_agreement and kind is not MessageType.REPORT_WITHDRAW:
-            held = agreements.get(item.agreement or "")
-            why = (
-                "no such agreement" if held is None else federation.active_agreement_ok(held, today)
-            )
-        if why is not None:
-            stopped.append((item, why))
-        else:
-            outgoing.append(item)
-    if stopped:
-        with node.db.transaction() as session:
-            for item, why in stopped:
-                _refuse_outgoing(session, partner, item, f"not sent: {why}")
-    if not outgoing:
-        return len(stopped)
-    assert partner.encryption_key is not None
-    now = utcnow()
-    sealed = [
-        envelopes.seal(
-            o.message,
-            sender=node.identity.id,
-            keys=node.keys,
-            recipient=partner.node_id,
-            recipient_encryption_jwk=partner.encryption_key,
-            now=now,
-        )
-        for o in outgoing
-    ]
-    try:
-        response = httpx.post(
-            partner.url + INBOX_PATH,
-            json={"messages": sealed},
-            timeout=settings.exchange_http_timeout_seconds,
-        )
-        response.raise_for_status()
-        answer = response.json()
-        results = _answers(node, partner, answer, len(sealed))
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-        delay = min(
-            settings.exchange_retry_base_seconds * (2**attempts),
-            settings.exchange_retry_max_seconds,
-        )
-        with node.db.transaction() as session:
-            store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), str(exc))
-        log.info("exchange.partner_unreachable", partner=partner.node_id, retry_in=delay)
+@dataclass
+class _Batch:
+    partner: PartnerRow
+    outgoing: list[_Outgoing]
+    sealed: list[str]
+    attempts: int
+    last_id: int
+
+
+def _deliver_to(node: Node, partner_id: str, deadline: dt.datetime) -> int:
+    """Send a partner's queued messages in order, batch after batch, until the deadline.
+
+    Pipelined: the next batch is sealed while the partner stores the current
+    one, and posted as soon as the current one's receipt shows that every
+    message in it was answered — never earlier, so a message that must be
+    retried is never overtaken by a later one.
+    """
+    answered = 0
+    current = _prepare(node, partner_id, 0)
+    if current is None:
         return 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tabadul-post") as pool:
+        future = pool.submit(_post, node, current)
+        ahead = _prepare(node, partner_id, current.last_id)
+        while True:
+            try:
+                results = future.result()
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                _unreachable(node, current, exc)
+                return answered
+            outcomes = [_answer(item, r) for item, r in zip(current.outgoing, results, strict=True)]
+            clean = all(o is not None for o in outcomes)
+            going = clean and ahead is not None and utcnow() < deadline
+            if going:
+                assert ahead is not None
+                future = pool.submit(_post, node, ahead)
+            answered += _record(node, current, outcomes)
+            if not going:
+                return answered
+            assert ahead is not None
+            current = ahead
+            ahead = _prepare(node, partner_id, current.last_id)
+
+
+def _prepare(node: Node, partner_id: str, after: int) -> _Batch | None:
+    """The partner's next queued messages after outbox row ``after``, checked and sealed."""
+    settings = node.settings
+    while True:
+        with node.db.reading() as session:
+            partner = store.partner(session, partner_id)
+            assert partner is not None
+            rows = store.queued_for(session, partner_id, settings.exchange_batch_size, after)
+            agreements = {a.id: a for a in store.agreements(session, partner_id)}
+        if not rows:
+            return None
+        after = rows[-1].id
+        today = utcnow().date()
+        outgoing: list[_Outgoing] = []
+        stopped: list[tuple[_Outgoing, str]] = []
+        for r in rows:
+            item = _Outgoing(r.message_id, r.type, r.message, r.digest, r.message.get("agreement"))
+            kind = MessageType(r.type)
+            why = None
+            if partner.status != PartnerStatus.CONFIRMED.value:
+                why = f"partner {partner.name} is {partner.status}"
+            elif kind.needs_agreement and kind is not MessageType.REPORT_WITHDRAW:
+                held = agreements.get(item.agreement or "")
+                why = (
+                    "no such agreement"
+                    if held is None
+                    else federation.active_agreement_ok(held, today)
+                )
+            if why is not None:
+                stopped.append((item, why))
+            else:
+                outgoing.append(item)
+        if stopped:
+            with node.db.transaction() as session:
+                for item, why in stopped:
+                    _refuse_outgoing(session, partner, item, f"not sent: {why}")
+        if not outgoing:
+            continue  # everything in this batch was stopped: look further
+        assert partner.encryption_key is not None
+        now = utcnow()
+        sealed = [
+            envelopes.seal(
+                o.message,
+                sender=node.identity.id,
+                keys=node.keys,
+                recipient=partner.node_id,
+                recipient_encryption_jwk=partner.encryption_key,
+                now=now,
+            )
+            for o in outgoing
+        ]
+        attempts = max(r.attempts for r in rows)
+        return _Batch(partner, outgoing, sealed, attempts, after)
+
+
+def _post(node: Node, batch: _Batch) -> list[dict[str, Any]]:
+    """Post a sealed batch; the partner's verified answer to each message, in order."""
+    response = httpx.post(
+        batch.partner.url + INBOX_PATH,
+        json={"messages": batch.sealed},
+        timeout=node.settings.exchange_http_timeout_seconds,
+    )
+    response.raise_for_status()
+    return _answers(node, batch.partner, response.json(), len(batch.sealed))
+
+
+def _unreachable(node: Node, batch: _Batch, exc: Exception) -> None:
+    settings = node.settings
+    delay = min(
+        settings.exchange_retry_base_seconds * (2**batch.attempts),
+        settings.exchange_retry_max_seconds,
+    )
+    with node.db.transaction() as session:
+        store.postpone(session, batch.partner.id, utcnow() + dt.timedelta(seconds=delay), str(exc))
+    log.info("exchange.partner_unreachable", partner=batch.partner.node_id, retry_in=delay)
+
+
+def _record(
+    node: Node, batch: _Batch, outcomes: list[tuple[MessageType, dict[str, Any]] | None]
+) -> int:
+    """Keep the partner's answers: delivered with the receipt, or refused with the reason."""
     answered = 0
     with node.db.transaction() as session:
         # Loaded together, so the per-message updates below find them in the session.
-        store.outbox_rows(session, [o.message_id for o in outgoing])
-        for item, result in zip(outgoing, results, strict=True):
-            outcome = _answer(item, result)
+        store.outbox_rows(session, [o.message_id for o in batch.outgoing])
+        for item, outcome in zip(batch.outgoing, outcomes, strict=True):
             if outcome is None:  # the partner asks to try again later: keep the order
-                delay = settings.exchange_retry_base_seconds
-                store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), "retry")
+                delay = node.settings.exchange_retry_base_seconds
+                when = utcnow() + dt.timedelta(seconds=delay)
+                store.postpone(session, batch.partner.id, when, "retry")
                 break
             answered += 1
             kind, body = outcome
             if kind is MessageType.RECEIPT:
-                _delivered(session, node, partner, item, body)
+                _delivered(session, node, batch.partner, item, body)
             else:
-                _refuse_outgoing(session, partner, item, str(body.get("reason", "refused")))
+                _refuse_outgoing(session, batch.partner, item, str(body.get("reason", "refused")))
     return answered
 
 

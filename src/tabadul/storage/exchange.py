@@ -114,11 +114,15 @@ def due_partners(session: Session, now: dt.datetime) -> list[str]:
     return list(session.scalars(q))
 
 
-def queued_for(session: Session, partner_id: str, limit: int) -> list[OutboxRow]:
-    """The oldest queued messages to a partner, in the order they were written."""
+def queued_for(session: Session, partner_id: str, limit: int, after: int = 0) -> list[OutboxRow]:
+    """The oldest queued messages to a partner (after row ``after``), in the order written."""
     q = (
         select(OutboxRow)
-        .where(OutboxRow.partner_id == partner_id, OutboxRow.status == QUEUED)
+        .where(
+            OutboxRow.partner_id == partner_id,
+            OutboxRow.status == QUEUED,
+            OutboxRow.id > after,
+        )
         .order_by(OutboxRow.id)
         .limit(limit)
     )
