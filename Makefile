@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'  # nomenklatura, for comparison
 	$(BIN)/python bench/names_eval.py --data ../shared/data/names
 	$(BIN)/python bench/names_speed.py
+	$(BIN)/python bench/exchange_bench.py
 
 ## messages: add new interface strings to the Arabic and French catalogues
 messages: $(STAMP)

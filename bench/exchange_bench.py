@@ -159,7 +159,7 @@ def link_and_agree(rabat: Served, madrid: Served) -> str:
         "--partner",
         madrid_on_rabat["partner_id"],
         "--topics",
-        "terrorism,organised-crime,drugs,cyber,fraud,trafficking",
+        "terrorism,financing,trafficking,radicalisation,cyber,foreign-fighters",
         "--max-tlp",
         "AMBER",
     )

@@ -94,7 +94,7 @@ class Settings(BaseSettings):
         default=300.0, gt=0, description="Longest delay between delivery attempts (backoff cap)."
     )
     exchange_batch_size: int = Field(
-        default=50, ge=1, le=500, description="Messages sent to a partner in one HTTP request."
+        default=100, ge=1, le=500, description="Messages sent to a partner in one HTTP request."
     )
     exchange_http_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long to wait for a partner node to answer."

@@ -65,17 +65,20 @@ class Partner:
             self.madrid.url + "/federation/v1/inbox", json={"messages": list(sealed)}, timeout=30
         )
         assert response.status_code == 200, response.text
-        return response.json()["results"]
+        return response.json()
 
-    def answer(self, result):
-        """Madrid's sealed answer, opened with Rabat's keys and Madrid's signing key."""
+    def answer(self, response, index=0):
+        """Madrid's word on one message, from its signed receipt (opened with Rabat's keys)."""
+        assert response["receipt"] is not None, response
         opened = envelopes.open_envelope(
-            result,
+            response["receipt"],
             keys=self.node.keys,
             me=self.node.identity.id,
             sender_signing_jwk=self.descriptor["keys"]["signing"],
         )
-        return opened.message
+        assert opened.message["type"] == "receipt"
+        entry = opened.message["body"]["results"][index]
+        return {"type": "error" if "code" in entry else "receipt", "body": entry}
 
 
 @pytest.fixture(scope="module")
@@ -118,12 +121,12 @@ def test_a_valid_message_is_stored_once_and_a_retry_gets_the_same_receipt(partne
     madrid = pair[1]
     before = stored(madrid)
     message = partner.message()
-    first = partner.answer(partner.post(partner.seal(message))[0])
+    first = partner.answer(partner.post(partner.seal(message)))
     assert first["type"] == "receipt"
     assert first["body"]["status"] == "stored"
     assert first["body"]["digest"] == Message.from_dict(message).digest
     # The sender lost the answer and sends the same message again, in a new envelope.
-    again = partner.answer(partner.post(partner.seal(message))[0])
+    again = partner.answer(partner.post(partner.seal(message)))
     assert again["body"]["status"] == "duplicate"
     assert stored(madrid) == before + 1
 
@@ -131,9 +134,9 @@ def test_a_valid_message_is_stored_once_and_a_retry_gets_the_same_receipt(partne
 def test_a_replayed_envelope_is_refused(partner, pair):
     madrid = pair[1]
     sealed = partner.seal(partner.message())
-    assert partner.answer(partner.post(sealed)[0])["type"] == "receipt"
+    assert partner.answer(partner.post(sealed))["type"] == "receipt"
     count = stored(madrid)
-    replay = partner.answer(partner.post(sealed)[0])
+    replay = partner.answer(partner.post(sealed))
     assert replay["type"] == "error"
     assert replay["body"]["code"] == "replay"
     assert stored(madrid) == count
@@ -144,7 +147,7 @@ def test_a_forged_signature_is_refused_and_nothing_stored(partner, pair):
     madrid = pair[1]
     forger = NodeKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
     before = stored(madrid)
-    [result] = partner.post(partner.seal(partner.message(), keys=forger))
+    [result] = partner.post(partner.seal(partner.message(), keys=forger))["results"]
     assert result["code"] == "bad_signature"  # unsealed: the sender is not who it claims
     assert stored(madrid) == before
     assert any(r.startswith("bad_signature") for r in refusals(madrid))
@@ -158,20 +161,22 @@ def test_a_tampered_envelope_is_refused(partner, pair):
     flipped = ("A" if ciphertext[10] != "A" else "B").join([ciphertext[:10], ciphertext[11:]])
     tampered = ".".join([*parts[:3], flipped, parts[4]])
     before = stored(madrid)
-    [result] = partner.post(tampered)
+    [result] = partner.post(tampered)["results"]
     assert result["code"] == "undecryptable"
     assert stored(madrid) == before
 
 
 def test_a_message_from_an_unknown_key_is_refused(partner, pair):
     stranger = NodeKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
-    [result] = partner.post(partner.seal(partner.message(), keys=stranger, sender="stranger"))
+    response = partner.post(partner.seal(partner.message(), keys=stranger, sender="stranger"))
+    assert response["receipt"] is None
+    [result] = response["results"]
     assert result["code"] == "unknown_node"
 
 
 def test_a_stale_envelope_is_refused(partner):
     old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    answer = partner.answer(partner.post(partner.seal(partner.message(), now=old))[0])
+    answer = partner.answer(partner.post(partner.seal(partner.message(), now=old)))
     assert answer["body"]["code"] == "stale"
 
 
@@ -189,7 +194,7 @@ def test_out_of_scope_and_above_limit_reports_are_refused_on_receipt(
 ):
     madrid = pair[1]
     before = stored(madrid)
-    answer = partner.answer(partner.post(partner.seal(partner.message(**overrides)))[0])
+    answer = partner.answer(partner.post(partner.seal(partner.message(**overrides))))
     assert answer["type"] == "error"
     assert answer["body"]["code"] == code
     assert answer["body"]["retry"] is False
@@ -198,5 +203,16 @@ def test_out_of_scope_and_above_limit_reports_are_refused_on_receipt(
 
 def test_a_report_without_an_agreement_is_refused(partner):
     message = partner.message(agreement=new_id())
-    answer = partner.answer(partner.post(partner.seal(message))[0])
+    answer = partner.answer(partner.post(partner.seal(message)))
     assert answer["body"]["code"] == "no_agreement"
+
+
+def test_one_signed_receipt_answers_a_batch_in_order(partner, pair):
+    madrid = pair[1]
+    before = stored(madrid)
+    good, bad = partner.message(), partner.message(topics=["fraud"])
+    response = partner.post(partner.seal(good), partner.seal(bad), partner.seal(good))
+    assert partner.answer(response, 0)["body"]["status"] == "stored"
+    assert partner.answer(response, 1)["body"]["code"] == "out_of_scope"
+    assert partner.answer(response, 2)["body"]["status"] == "duplicate"
+    assert stored(madrid) == before + 1

@@ -7,6 +7,7 @@ changes if either key changes; it is shown as eight groups of four hex digits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +39,22 @@ class NodeKeys:
         """This node's fingerprint, as partners will see it."""
         return fingerprint(self.signing_jwk(), self.encryption_jwk())
 
+    # Cached: importing a key costs as much as a signature, and every message needs one.
+    @functools.cached_property
+    def _signing_okp(self) -> OKPKey:
+        return OKPKey.import_key(self.signing)
+
+    @functools.cached_property
+    def _encryption_okp(self) -> OKPKey:
+        return OKPKey.import_key(self.encryption)
+
     def signing_key(self) -> OKPKey:
         """The private signing key for joserfc."""
-        return OKPKey.import_key(self.signing)
+        return self._signing_okp
 
     def encryption_key(self) -> OKPKey:
         """The private decryption key for joserfc."""
-        return OKPKey.import_key(self.encryption)
+        return self._encryption_okp
 
 
 def public_jwk(key: OKPKey) -> dict[str, Any]:
@@ -57,7 +67,12 @@ def import_public(jwk: dict[str, Any], curve: str) -> OKPKey:
     """A partner's public key from its JWK; refuses a key of the wrong curve."""
     if jwk.get("kty") != "OKP" or jwk.get("crv") != curve or "d" in jwk:
         raise ValueError(f"expected a public OKP key on {curve}")
-    return OKPKey.import_key({"kty": "OKP", "crv": curve, "x": jwk["x"]})
+    return _public(curve, str(jwk["x"]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _public(curve: str, x: str) -> OKPKey:
+    return OKPKey.import_key({"kty": "OKP", "crv": curve, "x": x})
 
 
 def fingerprint(signing_jwk: dict[str, Any], encryption_jwk: dict[str, Any]) -> str:

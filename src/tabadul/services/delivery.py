@@ -20,6 +20,7 @@ that the message arrived.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,7 @@ from tabadul.storage.reports import ReportBatch
 from tabadul.storage.tables import (
     AgreementRow,
     InboxRow,
+    NonceRow,
     OutboxRow,
     PartnerRow,
     ShareRow,
@@ -76,16 +78,16 @@ class _Outgoing:
 
 def deliver_due(node: Node) -> int:
     """Send every due message (within a time budget); returns how many were answered."""
-    started = utcnow()
+    deadline = utcnow() + JOB_BUDGET
     answered = 0
-    while utcnow() - started < JOB_BUDGET:
+    while utcnow() < deadline:
         with node.db.reading() as session:
             due = store.due_partners(session, utcnow())
         if not due:
             break
         progressed = 0
         for partner_id in due:
-            progressed += _deliver_batch(node, partner_id)
+            progressed += _deliver_to(node, partner_id, deadline)
         answered += progressed
         if progressed == 0:
             break
@@ -103,114 +105,199 @@ def deliver_due(node: Node) -> int:
     return answered
 
 
-def _deliver_batch(node: Node, partner_id: str) -> int:
-    settings = node.settings
-    with node.db.reading() as session:
-        partner = store.partner(session, partner_id)
-        assert partner is not None
-        rows = store.queued_for(session, partner_id, settings.exchange_batch_size)
-        agreements = {a.id: a for a in store.agreements(session, partner_id)}
-        attempts = max((r.attempts for r in rows), default=0)
-    today = utcnow().date()
-    outgoing: list[_Outgoing] = []
-    stopped: list[tuple[_Outgoing, str]] = []
-    for r in rows:
-        item = _Outgoing(r.message_id, r.type, r.message, r.digest, r.message.get("agreement"))
-        kind = MessageType(r.type)
-        why = None
-        if partner.status != PartnerStatus.CONFIRMED.value:
-            why = f"partner {partner.name} is {partner.status}"
-        elif kind.needs_agreement and kind is not MessageType.REPORT_WITHDRAW:
-            held = agreements.get(item.agreement or "")
-            why = (
-                "no such agreement" if held is None else federation.active_agreement_ok(held, today)
-            )
-        if why is not None:
-            stopped.append((item, why))
-        else:
-            outgoing.append(item)
-    if stopped:
-        with node.db.transaction() as session:
-            for item, why in stopped:
-                _refuse_outgoing(session, partner, item, f"not sent: {why}")
-    if not outgoing:
-        return len(stopped)
-    assert partner.encryption_key is not None
-    now = utcnow()
-    sealed = [
-        envelopes.seal(
-            o.message,
-            sender=node.identity.id,
-            keys=node.keys,
-            recipient=partner.node_id,
-            recipient_encryption_jwk=partner.encryption_key,
-            now=now,
-        )
-        for o in outgoing
-    ]
-    try:
-        response = httpx.post(
-            partner.url + INBOX_PATH,
-            json={"messages": sealed},
-            timeout=settings.exchange_http_timeout_seconds,
-        )
-        response.raise_for_status()
-        results = response.json()["results"]
-        if not isinstance(results, list) or len(results) != len(sealed):
-            raise ValueError("the partner's answer does not match the request")
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-        delay = min(
-            settings.exchange_retry_base_seconds * (2**attempts),
-            settings.exchange_retry_max_seconds,
-        )
-        with node.db.transaction() as session:
-            store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), str(exc))
-        log.info("exchange.partner_unreachable", partner=partner.node_id, retry_in=delay)
+@dataclass
+class _Batch:
+    partner: PartnerRow
+    outgoing: list[_Outgoing]
+    sealed: list[str]
+    attempts: int
+    last_id: int
+
+
+def _deliver_to(node: Node, partner_id: str, deadline: dt.datetime) -> int:
+    """Send a partner's queued messages in order, batch after batch, until the deadline.
+
+    Pipelined: the next batch is sealed while the partner stores the current
+    one, and posted as soon as the current one's receipt shows that every
+    message in it was answered — never earlier, so a message that must be
+    retried is never overtaken by a later one.
+    """
+    answered = 0
+    current = _prepare(node, partner_id, 0)
+    if current is None:
         return 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tabadul-post") as pool:
+        future = pool.submit(_post, node, current)
+        ahead = _prepare(node, partner_id, current.last_id)
+        while True:
+            try:
+                results = future.result()
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                _unreachable(node, current, exc)
+                return answered
+            outcomes = [_answer(item, r) for item, r in zip(current.outgoing, results, strict=True)]
+            clean = all(o is not None for o in outcomes)
+            going = clean and ahead is not None and utcnow() < deadline
+            if going:
+                assert ahead is not None
+                future = pool.submit(_post, node, ahead)
+            answered += _record(node, current, outcomes)
+            if not going:
+                return answered
+            assert ahead is not None
+            current = ahead
+            ahead = _prepare(node, partner_id, current.last_id)
+
+
+def _prepare(node: Node, partner_id: str, after: int) -> _Batch | None:
+    """The partner's next queued messages after outbox row ``after``, checked and sealed."""
+    settings = node.settings
+    while True:
+        with node.db.reading() as session:
+            partner = store.partner(session, partner_id)
+            assert partner is not None
+            rows = store.queued_for(session, partner_id, settings.exchange_batch_size, after)
+            agreements = {a.id: a for a in store.agreements(session, partner_id)}
+        if not rows:
+            return None
+        after = rows[-1].id
+        today = utcnow().date()
+        outgoing: list[_Outgoing] = []
+        stopped: list[tuple[_Outgoing, str]] = []
+        for r in rows:
+            item = _Outgoing(r.message_id, r.type, r.message, r.digest, r.message.get("agreement"))
+            kind = MessageType(r.type)
+            why = None
+            if partner.status != PartnerStatus.CONFIRMED.value:
+                why = f"partner {partner.name} is {partner.status}"
+            elif kind.needs_agreement and kind is not MessageType.REPORT_WITHDRAW:
+                held = agreements.get(item.agreement or "")
+                why = (
+                    "no such agreement"
+                    if held is None
+                    else federation.active_agreement_ok(held, today)
+                )
+            if why is not None:
+                stopped.append((item, why))
+            else:
+                outgoing.append(item)
+        if stopped:
+            with node.db.transaction() as session:
+                for item, why in stopped:
+                    _refuse_outgoing(session, partner, item, f"not sent: {why}")
+        if not outgoing:
+            continue  # everything in this batch was stopped: look further
+        assert partner.encryption_key is not None
+        now = utcnow()
+        sealed = [
+            envelopes.seal(
+                o.message,
+                sender=node.identity.id,
+                keys=node.keys,
+                recipient=partner.node_id,
+                recipient_encryption_jwk=partner.encryption_key,
+                now=now,
+            )
+            for o in outgoing
+        ]
+        attempts = max(r.attempts for r in rows)
+        return _Batch(partner, outgoing, sealed, attempts, after)
+
+
+def _post(node: Node, batch: _Batch) -> list[dict[str, Any]]:
+    """Post a sealed batch; the partner's verified answer to each message, in order."""
+    response = httpx.post(
+        batch.partner.url + INBOX_PATH,
+        json={"messages": batch.sealed},
+        timeout=node.settings.exchange_http_timeout_seconds,
+    )
+    response.raise_for_status()
+    return _answers(node, batch.partner, response.json(), len(batch.sealed))
+
+
+def _unreachable(node: Node, batch: _Batch, exc: Exception) -> None:
+    settings = node.settings
+    delay = min(
+        settings.exchange_retry_base_seconds * (2**batch.attempts),
+        settings.exchange_retry_max_seconds,
+    )
+    with node.db.transaction() as session:
+        store.postpone(session, batch.partner.id, utcnow() + dt.timedelta(seconds=delay), str(exc))
+    log.info("exchange.partner_unreachable", partner=batch.partner.node_id, retry_in=delay)
+
+
+def _record(
+    node: Node, batch: _Batch, outcomes: list[tuple[MessageType, dict[str, Any]] | None]
+) -> int:
+    """Keep the partner's answers: delivered with the receipt, or refused with the reason."""
     answered = 0
     with node.db.transaction() as session:
-        for item, result in zip(outgoing, results, strict=True):
-            outcome = _answer(node, partner, item, result)
+        # Loaded together, so the per-message updates below find them in the session.
+        store.outbox_rows(session, [o.message_id for o in batch.outgoing])
+        for item, outcome in zip(batch.outgoing, outcomes, strict=True):
             if outcome is None:  # the partner asks to try again later: keep the order
-                delay = settings.exchange_retry_base_seconds
-                store.postpone(session, partner_id, utcnow() + dt.timedelta(seconds=delay), "retry")
+                delay = node.settings.exchange_retry_base_seconds
+                when = utcnow() + dt.timedelta(seconds=delay)
+                store.postpone(session, batch.partner.id, when, "retry")
                 break
             answered += 1
             kind, body = outcome
             if kind is MessageType.RECEIPT:
-                _delivered(session, node, partner, item, body)
+                _delivered(session, node, batch.partner, item, body)
             else:
-                _refuse_outgoing(session, partner, item, str(body.get("reason", "refused")))
+                _refuse_outgoing(session, batch.partner, item, str(body.get("reason", "refused")))
     return answered
 
 
-def _answer(
-    node: Node, partner: PartnerRow, item: _Outgoing, result: Any
-) -> tuple[MessageType, dict[str, Any]] | None:
-    """The partner's verified answer to one message; None means "try again later"."""
-    if isinstance(result, dict):  # an unsealed error: the partner could not identify us
-        if result.get("retry"):
+def _answers(
+    node: Node, partner: PartnerRow, answer: dict[str, Any], count: int
+) -> list[dict[str, Any]]:
+    """Per message: the entry of the partner's signed receipt, or its unsealed error."""
+    plain = answer["results"]
+    if not isinstance(plain, list) or len(plain) != count:
+        raise ValueError("the partner's answer does not match the request")
+    entries: list[Any] = [None] * count
+    if answer.get("receipt") is not None:
+        assert partner.signing_key is not None
+        try:
+            opened = envelopes.open_envelope(
+                str(answer["receipt"]),
+                keys=node.keys,
+                me=node.identity.id,
+                sender_signing_jwk=partner.signing_key,
+            )
+            receipt = Message.from_dict(opened.message)
+        except (envelopes.EnvelopeError, MessageInvalid) as exc:
+            raise ValueError(f"the partner's receipt does not verify: {exc}") from None
+        if receipt.type is not MessageType.RECEIPT or receipt.sender != partner.node_id:
+            raise ValueError("the partner's answer is not its receipt")
+        entries = list(receipt.body.get("results", []))
+        if len(entries) != count:
+            raise ValueError("the partner's receipt does not match the request")
+        entries = [{**e, "receipt_id": receipt.id, "signed": True} if e else e for e in entries]
+    out = []
+    for p, e in zip(plain, entries, strict=True):
+        if e is not None:
+            out.append(e)
+        elif isinstance(p, dict):  # unsealed: the partner could not identify us
+            out.append({**p, "signed": False})
+        else:
+            raise ValueError("the partner left a message unanswered")
+    return out
+
+
+def _answer(item: _Outgoing, entry: dict[str, Any]) -> tuple[MessageType, dict[str, Any]] | None:
+    """What the partner said about one message; None means "try again later"."""
+    if entry.get("signed") and entry.get("message") != item.message_id:
+        log.warning("exchange.answer_mismatch", message=item.message_id)
+        return None
+    if "code" in entry:
+        if entry.get("retry"):
             return None
-        return MessageType.ERROR, {"reason": f"{result.get('code')}: {result.get('reason')}"}
-    assert partner.signing_key is not None
-    try:
-        opened = envelopes.open_envelope(
-            str(result), keys=node.keys, me=node.identity.id, sender_signing_jwk=partner.signing_key
-        )
-        answer = Message.from_dict(opened.message)
-    except (envelopes.EnvelopeError, MessageInvalid) as exc:
-        log.warning("exchange.bad_answer", partner=partner.node_id, error=str(exc))
-        return None
-    if answer.body.get("message") != item.message_id:
-        log.warning("exchange.answer_mismatch", partner=partner.node_id)
-        return None
-    if answer.type is MessageType.RECEIPT:
-        if answer.body.get("digest") != item.digest:
-            return MessageType.ERROR, {"reason": "the receipt does not match the message sent"}
-        return MessageType.RECEIPT, {**answer.body, "receipt_id": answer.id, "signed": True}
-    if answer.body.get("retry"):
-        return None
-    return MessageType.ERROR, answer.body
+        return MessageType.ERROR, {"reason": f"{entry.get('code')}: {entry.get('reason')}"}
+    if entry.get("digest") != item.digest:
+        return MessageType.ERROR, {"reason": "the receipt does not match the message sent"}
+    return MessageType.RECEIPT, entry
 
 
 def _delivered(
@@ -286,7 +373,7 @@ class _Refused(Exception):
         self.code, self.reason, self.retry = code, reason, retry
 
 
-def receive(node: Node, sealed: list[str], address: str | None = None) -> list[Any]:
+def receive(node: Node, sealed: list[str], address: str | None = None) -> dict[str, Any]:
     """Open, check, apply and answer a batch of envelopes from one request.
 
     The envelopes are opened first (no database lock held while verifying),
@@ -304,6 +391,7 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
     with node.db.reading() as session:
         partners = {c: store.partner_by_node(session, c) for c in set(claimed) if c is not None}
     results: list[Any] = [None] * len(sealed)
+    answering: PartnerRow | None = None  # one sender per request: the receipt is sealed to it
     refusals: list[ev.Event] = []
     todo: list[tuple[int, PartnerRow, envelopes.Opened]] = []
     for index, (envelope, sender) in enumerate(zip(sealed, claimed, strict=True)):
@@ -318,26 +406,31 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
                     "unconfirmed",
                     f"your node is {partner.status} here; nothing is accepted before confirmation",
                 )
+            if answering is not None and answering.id != partner.id:
+                raise _Refused("one_sender", "a request carries the messages of one sender")
             opened = envelopes.open_envelope(
                 envelope,
                 keys=node.keys,
                 me=node.identity.id,
                 sender_signing_jwk=partner.signing_key,
             )
+            answering = partner
         except (_Refused, envelopes.EnvelopeError) as exc:
             refused = exc if isinstance(exc, _Refused) else _Refused(exc.code, exc.reason)
             refusals.append(_refusal_event(sender or "unknown", None, refused, address))
             results[index] = {"code": refused.code, "reason": refused.reason, "retry": False}
             continue
         todo.append((index, partner, opened))
-    answers: list[tuple[int, PartnerRow, dict[str, Any]]] = []
+    entries: list[dict[str, Any] | None] = [None] * len(sealed)
     with node.db.transaction() as session:
         audit_log.add(session, *refusals)
+        pending = _Pending(node)
+        pending.held = store.inbox_rows(session, [str(o.message.get("id")) for _, _, o in todo])
+        pending.seen = store.nonces_seen(session, [o.nonce for _, _, o in todo])
         for index, partner, opened in todo:
             mark = audit_log.mark(session)
             try:
-                with session.begin_nested():
-                    receipt = _apply(session, node, partner, opened, address)
+                receipt = _apply(session, node, partner, opened, address, pending)
             except (_Refused, SQLAlchemyError) as exc:
                 audit_log.rollback_to(session, mark)
                 refused = (
@@ -348,13 +441,27 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> list[A
                 audit_log.add(
                     session, _refusal_event(partner.node_id, opened.message, refused, address)
                 )
-                message_id = str(opened.message.get("id", ""))
-                answers.append((index, partner, _error_message(node, partner, message_id, refused)))
+                entries[index] = {
+                    "message": str(opened.message.get("id", "")),
+                    "code": refused.code,
+                    "reason": refused.reason,
+                    "retry": refused.retry,
+                }
                 continue
-            answers.append((index, partner, receipt))
-    for index, partner, answer in answers:
-        results[index] = _seal(node, partner, answer)
-    return results
+            entries[index] = receipt
+        pending.write(session)
+    if answering is None:
+        return {"results": results, "receipt": None}
+    # One signed receipt answers every message of the request (docs/federation.md "Receipts").
+    receipt_message = Message(
+        id=new_id(),
+        type=MessageType.RECEIPT,
+        sender=node.identity.id,
+        recipient=answering.node_id,
+        created_at=utcnow().isoformat(),
+        body={"results": entries},
+    )
+    return {"results": results, "receipt": _seal(node, answering, receipt_message.to_dict())}
 
 
 def _apply(
@@ -363,55 +470,67 @@ def _apply(
     partner: PartnerRow,
     opened: envelopes.Opened,
     address: str | None,
+    pending: _Pending,
 ) -> dict[str, Any]:
-    """Check and apply one opened message; returns the receipt message (already stored)."""
+    """Check and apply one opened message; returns the receipt (its rows wait in ``pending``).
+
+    Nothing is written for a message that is refused: report versions, inbox
+    rows and nonces are collected and written together at the end of the
+    batch; the rare messages that change other records run in a savepoint.
+    """
     now = utcnow()
     window = dt.timedelta(seconds=node.settings.exchange_timestamp_window_seconds)
     if abs(now - opened.issued_at) > window:
         raise _Refused("stale", "the envelope's timestamp is outside the accepted window")
-    if store.nonce_seen(session, opened.nonce):
+    if opened.nonce in pending.nonces or opened.nonce in pending.seen:
         raise _Refused("replay", "this envelope was already received (replay)")
-    store.remember_nonce(session, opened.nonce, partner.id, now)
     try:
         message = Message.from_dict(opened.message)
     except MessageInvalid as exc:
         raise _Refused("invalid", str(exc)) from None
     if message.sender != partner.node_id or message.recipient != node.identity.id:
         raise _Refused("misaddressed", "the message's sender or recipient is wrong")
-    held = store.inbox_row(session, message.id)
-    if held is not None:
-        if held.partner_id != partner.id:
-            raise _Refused("invalid", "the message id is already used")
-        return {**held.receipt, "body": {**held.receipt["body"], "status": "duplicate"}}
+    held_receipt = pending.receipts.get(message.id)
+    if held_receipt is None:
+        held = pending.held.get(message.id)
+        if held is not None:
+            if held.partner_id != partner.id:
+                raise _Refused("invalid", "the message id is already used")
+            held_receipt = held.receipt
+    if held_receipt is not None:
+        pending.nonce(opened.nonce, partner.id, now)
+        return {**held_receipt, "status": "duplicate"}
     if message.type is MessageType.RECONCILE:
-        return _reconcile(session, node, partner, message)
+        pending.write(session)
+        receipt = _reconcile(session, node, partner, message)
+        pending.nonce(opened.nonce, partner.id, now)
+        return receipt
     if message.type in (MessageType.RECEIPT, MessageType.ERROR):
         raise _Refused("invalid", "receipts and errors travel in answers, not on their own")
     agreement = _check_agreement(session, partner, message)
     report_id, version = None, None
     try:
-        with session.begin_nested():
-            if message.type.report_message:
-                report_id, version = _apply_report(session, node, partner, message, agreement)
-            elif message.type.value.startswith("agreement."):
-                federation.apply_agreement_message(
-                    session, node, partner, message.type, message.to_dict()
-                )
-            elif message.type is MessageType.CONSENT_GRANT:
-                sharing.record_consent(session, partner, message.to_dict())
-            elif message.type is MessageType.QUERY:
-                queries.answer_received(session, node, partner, message, agreement)
+        if message.type.report_message:
+            report_id, version = _apply_report(session, node, partner, message, agreement, pending)
+        else:
+            pending.write(session)
+            with session.begin_nested():
+                if message.type.value.startswith("agreement."):
+                    federation.apply_agreement_message(
+                        session, node, partner, message.type, message.to_dict()
+                    )
+                elif message.type is MessageType.CONSENT_GRANT:
+                    sharing.record_consent(session, partner, message.to_dict())
+                elif message.type is MessageType.QUERY:
+                    queries.answer_received(session, node, partner, message, agreement)
     except (MessageInvalid, ValidationFailed, ValueError, envelopes.EnvelopeError) as exc:
         raise _Refused("invalid", str(exc)) from None
-    receipt = Message(
-        id=new_id(),
-        type=MessageType.RECEIPT,
-        sender=node.identity.id,
-        recipient=partner.node_id,
-        created_at=now.isoformat(),
-        agreement=message.agreement,
-        body={"message": message.id, "digest": message.digest, "status": "stored"},
-    ).to_dict()
+    receipt = {
+        "message": message.id,
+        "digest": message.digest,
+        "status": "stored",
+        "received_at": now.isoformat(),
+    }
     store_row = {
         "message_id": message.id,
         "partner_id": partner.id,
@@ -423,7 +542,9 @@ def _apply(
         "received_at": now,
         "receipt": receipt,
     }
-    session.execute(table(InboxRow).insert(), [store_row])
+    pending.inbox.append(store_row)
+    pending.receipts[message.id] = receipt
+    pending.nonce(opened.nonce, partner.id, now)
     audit_log.add(
         session,
         ev.Received(
@@ -475,12 +596,15 @@ def _apply_report(
     partner: PartnerRow,
     message: Message,
     agreement: AgreementRow | None,
+    pending: _Pending,
 ) -> tuple[str, int]:
     """Store a shared, updated or withdrawn report version; versions apply in order, once."""
     data = message.body.get("report")
     if not isinstance(data, dict):
         raise MessageInvalid("a report message carries a report")
     report_id, version = str(data.get("id")), int(data.get("version", 0))
+    if report_id in pending.reports:
+        pending.write(session)  # a later version of a report in this batch: write the earlier
     originator = str(data.get("originator") or partner.node_id)
     state = report_store.current_state(session, [report_id]).get(report_id)
     if state is not None:
@@ -532,13 +656,43 @@ def _apply_report(
     failures = drafts.resolve(session, [d])
     if failures:
         raise failures[0]
-    batch = ReportBatch()
-    entity_rows: list[dict[str, Any]] = []
-    drafts.add_to_batch(d, batch, entity_rows, new=state is None)
-    drafts.write(session, batch, entity_rows, rules)
-    # Passed on with consent? Updates and withdrawals follow to those partners too.
-    sharing.follow_up(session, node, None, report_id)
+    drafts.add_to_batch(d, pending.batch, pending.entity_rows, new=state is None)
+    pending.reports.add(report_id)
     return report_id, version
+
+
+class _Pending:
+    """What a batch of received messages writes at its end, in bulk (one statement per table)."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.batch = ReportBatch()
+        self.entity_rows: list[dict[str, Any]] = []
+        self.reports: set[str] = set()
+        self.inbox: list[dict[str, Any]] = []
+        self.receipts: dict[str, dict[str, Any]] = {}
+        self.nonces: dict[str, dict[str, Any]] = {}
+        # Looked up once for the whole batch.
+        self.held: dict[str, InboxRow] = {}
+        self.seen: set[str] = set()
+
+    def nonce(self, nonce: str, partner_id: str, at: dt.datetime) -> None:
+        """Remember an accepted envelope's nonce."""
+        self.nonces[nonce] = {"nonce": nonce, "partner_id": partner_id, "seen_at": at}
+
+    def write(self, session: Session) -> None:
+        """Write what has been collected; follow-ups of received reports are queued."""
+        if self.batch.versions:
+            drafts.write(session, self.batch, self.entity_rows, drafts.Rules.of(self.node))
+            # Passed on with consent? Updates and withdrawals follow to those partners too.
+            for report_id in store.shared_among(session, self.reports):
+                sharing.follow_up(session, self.node, None, report_id)
+        if self.inbox:
+            session.execute(table(InboxRow).insert(), self.inbox)
+        if self.nonces:
+            session.execute(table(NonceRow).insert(), list(self.nonces.values()))
+        self.batch, self.entity_rows, self.reports = ReportBatch(), [], set()
+        self.inbox, self.nonces = [], {}
 
 
 def _reconcile(
@@ -554,20 +708,13 @@ def _reconcile(
     if mismatched:
         # Forget the corrupted copies, so that the re-sent messages are stored afresh.
         session.execute(delete(InboxRow).where(InboxRow.message_id.in_(mismatched)))
-    return Message(
-        id=new_id(),
-        type=MessageType.RECEIPT,
-        sender=node.identity.id,
-        recipient=partner.node_id,
-        created_at=utcnow().isoformat(),
-        body={
-            "message": message.id,
-            "digest": message.digest,
-            "status": "compared",
-            "missing": missing,
-            "mismatched": mismatched,
-        },
-    ).to_dict()
+    return {
+        "message": message.id,
+        "digest": message.digest,
+        "status": "compared",
+        "missing": missing,
+        "mismatched": mismatched,
+    }
 
 
 def _seal(node: Node, partner: PartnerRow, message: dict[str, Any]) -> str:
@@ -580,24 +727,6 @@ def _seal(node: Node, partner: PartnerRow, message: dict[str, Any]) -> str:
         recipient_encryption_jwk=partner.encryption_key,
         now=utcnow(),
     )
-
-
-def _error_message(
-    node: Node, partner: PartnerRow, message_id: str, refused: _Refused
-) -> dict[str, Any]:
-    return Message(
-        id=new_id(),
-        type=MessageType.ERROR,
-        sender=node.identity.id,
-        recipient=partner.node_id,
-        created_at=utcnow().isoformat(),
-        body={
-            "message": message_id,
-            "code": refused.code,
-            "reason": refused.reason,
-            "retry": refused.retry,
-        },
-    ).to_dict()
 
 
 def _refusal_event(

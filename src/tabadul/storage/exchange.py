@@ -67,6 +67,14 @@ def shares_of(session: Session, report_id: str) -> list[ShareRow]:
     return list(session.scalars(q))
 
 
+def shared_among(session: Session, report_ids: set[str]) -> list[str]:
+    """Those of ``report_ids`` this node has shared with anyone."""
+    if not report_ids:
+        return []
+    q = select(ShareRow.report_id).where(ShareRow.report_id.in_(list(report_ids))).distinct()
+    return list(session.scalars(q))
+
+
 def add_outbox(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Queue messages (one bulk insert)."""
     if rows:
@@ -74,8 +82,26 @@ def add_outbox(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def outbox_row(session: Session, message_id: str) -> OutboxRow | None:
-    """An outbox row by message id."""
+    """An outbox row by message id (from the session when :func:`outbox_rows` loaded it)."""
+    loaded = session.info.get(_LOADED, {}).get(message_id)
+    if loaded is not None:
+        return loaded  # type: ignore[no-any-return]
     return session.scalars(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
+
+
+_LOADED = "tabadul.outbox_loaded"
+
+
+def outbox_rows(session: Session, message_ids: Sequence[str]) -> None:
+    """Load outbox rows (and their shares) in two queries, for the session's later lookups."""
+    rows = list(session.scalars(select(OutboxRow).where(OutboxRow.message_id.in_(message_ids))))
+    session.info[_LOADED] = {r.message_id: r for r in rows}
+    share_ids = [r.share_id for r in rows if r.share_id]
+    if share_ids:
+        # Kept referenced: the session's identity map holds rows only weakly.
+        session.info[_LOADED + ".shares"] = list(
+            session.scalars(select(ShareRow).where(ShareRow.id.in_(share_ids)))
+        )
 
 
 def due_partners(session: Session, now: dt.datetime) -> list[str]:
@@ -88,11 +114,15 @@ def due_partners(session: Session, now: dt.datetime) -> list[str]:
     return list(session.scalars(q))
 
 
-def queued_for(session: Session, partner_id: str, limit: int) -> list[OutboxRow]:
-    """The oldest queued messages to a partner, in the order they were written."""
+def queued_for(session: Session, partner_id: str, limit: int, after: int = 0) -> list[OutboxRow]:
+    """The oldest queued messages to a partner (after row ``after``), in the order written."""
     q = (
         select(OutboxRow)
-        .where(OutboxRow.partner_id == partner_id, OutboxRow.status == QUEUED)
+        .where(
+            OutboxRow.partner_id == partner_id,
+            OutboxRow.status == QUEUED,
+            OutboxRow.id > after,
+        )
         .order_by(OutboxRow.id)
         .limit(limit)
     )
@@ -198,6 +228,18 @@ def replies_to(session: Session, message_id: str) -> list[InboxRow]:
     """Replies received to a message this node sent (RFI replies, query answers)."""
     rows = session.scalars(select(InboxRow).where(InboxRow.type.in_(["rfi.reply", "query.answer"])))
     return [r for r in rows if r.message.get("body", {}).get("in_reply_to") == message_id]
+
+
+def inbox_rows(session: Session, message_ids: Sequence[str]) -> dict[str, InboxRow]:
+    """Received messages among ``message_ids``, by id."""
+    q = select(InboxRow).where(InboxRow.message_id.in_(list(message_ids)))
+    return {r.message_id: r for r in session.scalars(q)}
+
+
+def nonces_seen(session: Session, nonces: Sequence[str]) -> set[str]:
+    """Those of ``nonces`` already accepted."""
+    q = select(NonceRow.nonce).where(NonceRow.nonce.in_(list(nonces)))
+    return set(session.scalars(q))
 
 
 def nonce_seen(session: Session, nonce: str) -> bool:

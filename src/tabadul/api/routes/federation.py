@@ -33,7 +33,7 @@ def introduce(body: Introduction, node: NodeDep, request: Request) -> dict[str, 
 
 
 @router.post(INBOX_PATH)
-def inbox(body: Envelopes, node: NodeDep, request: Request) -> dict[str, list[Any]]:
-    """Receive sealed messages; answers each with a sealed receipt or error, in order."""
+def inbox(body: Envelopes, node: NodeDep, request: Request) -> dict[str, Any]:
+    """Receive sealed messages; one signed receipt answers them all (errors for strangers)."""
     address = request.client.host if request.client else None
-    return {"results": delivery.receive(node, body.messages, address)}
+    return delivery.receive(node, body.messages, address)
