@@ -42,9 +42,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/web_bench.py
+	$(BIN)/python bench/search_bench.py
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'  # nomenklatura, for comparison
 	$(BIN)/python bench/names_eval.py --data ../shared/data/names
 	$(BIN)/python bench/names_speed.py
+	$(BIN)/python bench/exchange_bench.py
 
 ## messages: add new interface strings to the Arabic and French catalogues
 messages: $(STAMP)

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -41,10 +41,12 @@ def main() -> None:
 
     from tabadul.access.passwords import hash_password
     from tabadul.app import create_app
+    from tabadul.jobs.handlers import handlers
+    from tabadul.jobs.worker import Worker
     from tabadul.services import accounts, imports
     from tabadul.services.node import Node, initialise
     from tabadul.settings import load_settings
-    from tabadul.storage.tables import EntityRow, ReportRow, UserRow
+    from tabadul.storage.tables import EntityRow, HitRow, ReportRow, UserRow
     from tabadul.synthetic import Generator
 
     data = Path(tempfile.mkdtemp(prefix="tabadul-web-bench-"))
@@ -58,6 +60,10 @@ def main() -> None:
         f"imported {result.reports:,} reports, {result.entities_created:,} entities "
         f"in {time.perf_counter() - start:.0f} s"
     )
+    # The jobs the import queued: the search index and correlation (hits for the hit pages).
+    start = time.perf_counter()
+    ran = Worker(node.db, settings, handlers(node)).run_until_idle(limit=10_000_000)
+    print(f"ran {ran:,} index and correlation jobs in {time.perf_counter() - start:.0f} s")
     accounts.add_user(node, None, "bench", "analyst", clearance="SECRET")
     with node.db.transaction() as session:
         session.scalars(
@@ -69,6 +75,7 @@ def main() -> None:
         entity_ids = list(
             session.scalars(select(EntityRow.id).where(EntityRow.schema == "Person").limit(5000))
         )
+        hit_ids = list(session.scalars(select(HitRow.id).limit(5000)))
     node.close()
 
     def csrf(html: str) -> str:
@@ -110,7 +117,18 @@ def main() -> None:
             "correction form": lambda: f"/reports/{rng.choice(report_ids)}/edit",
             "entity profile": lambda: f"/entities/{rng.choice(entity_ids)}",
             "link chart data": lambda: f"/entities/{rng.choice(entity_ids)}/graph.json",
+            "search": lambda: (
+                f"/search?q={rng.choice(['Tarik', 'محمد', 'Saidi', 'طنجة', 'réseau'])}"
+            ),
+            "search, filtered": lambda: (
+                f"/search?q={rng.choice(['Tarik', 'Alaoui'])}&kind=report&tlp=AMBER"
+            ),
+            "hits": lambda: "/hits",
+            "hit review": lambda: f"/hits/{rng.choice(hit_ids)}",
+            "watchlists": lambda: "/watchlists",
         }
+        if not hit_ids:
+            del pages["hit review"]
         print(f"{'page':<24} {'p50 ms':>8} {'p95 ms':>8}  ({args.requests} requests each)")
         for name, path in pages.items():
             timings = []

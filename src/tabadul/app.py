@@ -21,10 +21,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tabadul import __version__
 from tabadul.api import errors as api_errors
-from tabadul.api.routes import accounts, audit, entities, meta, reports
+from tabadul.api.routes import (
+    accounts,
+    audit,
+    entities,
+    exchange,
+    federation,
+    matching,
+    meta,
+    reports,
+    search,
+)
 from tabadul.errors import TabadulError
-from tabadul.jobs.handlers import handlers
-from tabadul.jobs.worker import Handler, Worker
+from tabadul.jobs.handlers import handlers, schedule_exchange
+from tabadul.jobs.worker import Handler, Standalone, Worker
 from tabadul.services import auditing
 from tabadul.services.node import Node
 from tabadul.settings import Settings
@@ -32,7 +42,11 @@ from tabadul.web.pages import render
 from tabadul.web.routes import account, admin, signin
 from tabadul.web.routes import audit as audit_pages
 from tabadul.web.routes import entities as entity_pages
+from tabadul.web.routes import exchange as exchange_pages
+from tabadul.web.routes import hits as hit_pages
+from tabadul.web.routes import partners as partner_pages
 from tabadul.web.routes import reports as report_pages
+from tabadul.web.routes import search as search_pages
 from tabadul.web.security import ContextNeeded, SignInNeeded
 from tabadul.web.vocabulary import ERROR_TITLES
 
@@ -48,7 +62,7 @@ def create_app(
     settings: Settings,
     *,
     run_worker: bool = False,
-    job_handlers: Mapping[str, Handler] | None = None,
+    job_handlers: Mapping[str, Handler | Standalone] | None = None,
 ) -> FastAPI:
     """Build the application for the node described by ``settings``."""
 
@@ -60,6 +74,7 @@ def create_app(
         thread = None
         if run_worker:
             auditing.schedule_checkpoints(node)
+            schedule_exchange(node)
             worker = Worker(node.db, settings, job_handlers or handlers(node))
             worker.listen_for_commits()
             thread = threading.Thread(target=worker.run, name="tabadul-worker", daemon=True)
@@ -85,8 +100,19 @@ def create_app(
     _install_errors(app)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api = (meta, reports, entities, accounts, audit)
-    pages = (signin, account, report_pages, entity_pages, admin, audit_pages)
+    api = (meta, federation, reports, entities, accounts, audit, exchange, matching, search)
+    pages = (
+        signin,
+        account,
+        report_pages,
+        entity_pages,
+        hit_pages,
+        search_pages,
+        exchange_pages,
+        admin,
+        partner_pages,
+        audit_pages,
+    )
     routers = (*api, *pages)
     for module in routers:
         app.include_router(module.router)

@@ -76,6 +76,52 @@ class Settings(BaseSettings):
     audit_checkpoint_minutes: int = Field(
         default=60, ge=1, description="How often the node signs a checkpoint of its audit log."
     )
+    match_threshold: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="Score from which correlation stores a hit for a person to review.",
+    )
+    exchange_timestamp_window_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="Envelopes older or newer than this (clock skew) are refused as stale.",
+    )
+    exchange_retry_base_seconds: float = Field(
+        default=1.0, gt=0, description="First delay before re-sending to an unreachable partner."
+    )
+    exchange_retry_max_seconds: float = Field(
+        default=300.0, gt=0, description="Longest delay between delivery attempts (backoff cap)."
+    )
+    exchange_batch_size: int = Field(
+        default=100, ge=1, le=500, description="Messages sent to a partner in one HTTP request."
+    )
+    exchange_http_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long to wait for a partner node to answer."
+    )
+    exchange_flag_after_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Undelivered messages older than this are flagged to the administrator.",
+    )
+    exchange_reconcile_minutes: int = Field(
+        default=60, ge=1, description="How often the node compares sent and received with partners."
+    )
+    exchange_four_eyes_tlp: str = Field(
+        default="AMBER+STRICT",
+        description="Shares at this TLP or above wait for a supervisor's approval.",
+    )
+    exchange_received_classification: str | None = Field(
+        default=None,
+        description="Classification given to reports received from partners (lowest if unset).",
+    )
+    exchange_invitation_hours: int = Field(
+        default=72, ge=1, description="How long a partner invitation can be accepted."
+    )
+    query_contact: str | None = Field(
+        default=None,
+        description="Contact point named in automatic hit/no-hit answers (node name if unset).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Level of the structured log written to standard error."
     )

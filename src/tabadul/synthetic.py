@@ -69,6 +69,35 @@ FAMILY = [
     ("الطاهري", ["Tahiri", "Et-Tahiri", "al-Tahiri"]),
     ("النجار", ["Najjar", "En-Najjar", "Nadjar"]),
 ]
+# Consonants for invented family names: Arabic letter, then how partners write it in
+# Latin script (English/scholarly, French/Maghrebi, Spanish, German habits).
+CONSONANTS = [
+    ("ب", ["b"]),
+    ("ت", ["t"]),
+    ("ج", ["j", "dj", "g", "dsch"]),
+    ("ح", ["h"]),
+    ("خ", ["kh", "kh", "j", "ch"]),
+    ("د", ["d"]),
+    ("ر", ["r"]),
+    ("ز", ["z"]),
+    ("س", ["s"]),
+    ("ش", ["ch", "sh", "sch"]),
+    ("ص", ["s"]),
+    ("ط", ["t"]),
+    ("ف", ["f"]),
+    ("ق", ["k", "q", "g"]),
+    ("ك", ["k"]),
+    ("ل", ["l"]),
+    ("م", ["m"]),
+    ("ن", ["n"]),
+]
+# Patterns of invented family names: (Arabic template, Latin templates), 1-2-3 = the root.
+SURNAME_PATTERNS = [
+    ("ال1ا2ي", ["1a2i", "El 1a2i", "al-1a2i"]),  # nisba: al-Fasi
+    ("ال12ا3ي", ["1a2a3i", "El 12a3i", "al-1a2a3i", "1a2ai3i"]),  # al-Zarwali
+    ("بن 1ي2ا3", ["Ben 1i2a3", "Ben1i2a3", "bin 1i2a3"]),  # compound with Ben: Benkirane
+    ("بو1ا2", ["Bou1a2", "Bou 1a2", "Bu1a2"]),  # Bouziane
+]
 ORGANISATIONS = [
     ("خلية الشمال", "Cellule du Nord", "Northern Cell"),
     ("جمعية الأمل للتجارة", "Association Al Amal", "Al Amal Trading Association"),
@@ -146,15 +175,56 @@ class SyntheticPerson:
         }
 
 
+def invented_families(count: int, seed: int = 1) -> list[tuple[str, list[str]]]:
+    """``count`` distinct invented family names: Arabic script and 3-4 Latin spellings.
+
+    Built from random consonant roots and common name patterns (nisba,
+    Ben-/Bou- compounds), each consonant written the ways partners write it,
+    so that a large synthetic population has a realistic spread of names
+    instead of a few dozen shared by everybody.
+    """
+    rng = random.Random(seed)  # noqa: S311 (synthetic data)
+    found: dict[str, list[str]] = {}
+    attempts = 0
+    while len(found) < count and attempts < count * 20:
+        attempts += 1
+        root = rng.sample(CONSONANTS, 3)
+        arabic_template, latin_templates = rng.choice(SURNAME_PATTERNS)
+        arabic = arabic_template
+        for position, (letter, _) in enumerate(root, start=1):
+            arabic = arabic.replace(str(position), letter)
+        if arabic in found:
+            continue
+        spellings = []
+        for template in latin_templates:
+            latin = template
+            for position, (_, options) in enumerate(root, start=1):
+                latin = latin.replace(str(position), rng.choice(options))
+            latin = " ".join(part[:1].upper() + part[1:] for part in latin.split(" "))
+            latin = latin.replace("Al-", "al-").replace("Bin ", "bin ")
+            if latin not in spellings:
+                spellings.append(latin)
+        found[arabic] = spellings
+    return list(found.items())
+
+
 @dataclass
 class Generator:
-    """A seeded source of synthetic people and reports."""
+    """A seeded source of synthetic people and reports.
+
+    ``families`` adds that many invented family names to the common ones, for
+    populations large enough that a few dozen names would make everybody a
+    namesake of everybody (the correlation benchmark uses 20,000).
+    """
 
     seed: int = 20261123
+    families: int = 0
     rng: random.Random = field(init=False)
+    family_names: list[tuple[str, list[str]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 (synthetic data, not secrets)
+        self.family_names = FAMILY + invented_families(self.families, self.seed)
 
     def person(self) -> SyntheticPerson:
         """A new invented person with a three-part name in Arabic and 3-5 Latin spellings."""
@@ -162,7 +232,7 @@ class Generator:
         female = rng.random() < 0.2
         given = rng.choice(GIVEN_FEMALE if female else GIVEN)
         father = rng.choice(GIVEN)
-        family = rng.choice(FAMILY)
+        family = rng.choice(self.family_names)
         arabic = f"{given[0]} {father[0]} {family[0]}"
         latin: list[str] = []
         for _ in range(rng.randint(3, 5)):

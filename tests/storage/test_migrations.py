@@ -18,7 +18,10 @@ def test_upgrade_from_empty_reaches_head_and_matches_the_models(make_settings):
         assert migrate.current_revision(db) == migrate.head_revision()
         with db.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": migrate.include_name}
+                ),
+                Base.metadata,
             )
         assert diff == []
         tables = set(inspect(db.engine).get_table_names())

@@ -24,13 +24,19 @@ SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's Chromium for the browser tests: apt-get install chromium")
+        raise RuntimeError(
+            "CI needs Debian's Chromium for the browser tests: apt-get install chromium"
+        )
     pytestmark.append(pytest.mark.skip(reason="no Chromium here (apt-get install chromium)"))
 
 
 def tabadul(*args, env=None):
     out = subprocess.run(
-        [sys.executable, "-m", "tabadul", *map(str, args)], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-m", "tabadul", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     return out.stdout
 
@@ -46,16 +52,42 @@ def node_url(tmp_path_factory):
     """A real node: `tabadul init`, users added with the CLI, `tabadul serve` on a free port."""
     data = tmp_path_factory.mktemp("browser") / "node"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TABADUL_")}
-    tabadul("init", "--data-dir", data, "--name", "Rabat test node", "--country", "MA", "--json", env=env)
+    tabadul(
+        "init",
+        "--data-dir",
+        data,
+        "--name",
+        "Rabat test node",
+        "--country",
+        "MA",
+        "--json",
+        env=env,
+    )
     people = {}
     for username, role, clearance in [("ana", "analyst", "SECRET"), ("ahmed", "analyst", "SECRET")]:
-        out = json.loads(tabadul("user", "add", "--data-dir", data, "--username", username, "--role", role,
-                                 "--clearance", clearance, "--json", env=env))
+        out = json.loads(
+            tabadul(
+                "user",
+                "add",
+                "--data-dir",
+                data,
+                "--username",
+                username,
+                "--role",
+                role,
+                "--clearance",
+                clearance,
+                "--json",
+                env=env,
+            )
+        )
         people[username] = out["password"]
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tabadul", "serve", "--data-dir", str(data), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -173,7 +205,9 @@ def test_the_arabic_interface_is_laid_out_right_to_left(node_url, chromium):
     page.click("table.list a")
     page.wait_for_url("**/reports/01*")
     # Arabic text in an Arabic interface flows right to left, the Latin phone number left to right.
-    assert page.evaluate("getComputedStyle(document.querySelector('article.body')).direction") == "rtl"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('article.body')).direction") == "rtl"
+    )
     shot(page, "ar-report")
     page.goto(f"{base}/reports/new")
     shot(page, "ar-report-form")

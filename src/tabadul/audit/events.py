@@ -213,6 +213,25 @@ class EntitiesListed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Searched(Event):
+    """A search was run: the query and filters (they name who was looked for), what was shown.
+
+    The query is kept because oversight asks exactly this: who searched for
+    whom, and why. ``total`` is what the searcher saw (visible records only).
+    """
+
+    name = "search.performed"
+    category = Category.CONSULTATION
+    query: str
+    filters: dict[str, str] = field(default_factory=dict)
+    total: int = 0
+    shown: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return list(self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
 class DataExported(Event):
     """Reports and entities were exported to a file."""
 
@@ -403,3 +422,214 @@ class Refused(Event):
 
     def records(self) -> list[str]:
         return [self.record] if self.record else []
+
+
+# -- combination: correlation, hits, watchlists ---------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordsMatched(Event):
+    """Correlation linked two records as a possible match (a hit for a human to review)."""
+
+    name = "match.raised"
+    category = Category.COMBINATION
+    hit_id: str
+    left: str
+    right: str
+    score: float
+
+    def records(self) -> list[str]:
+        return [f"hit:{self.hit_id}", f"entity:{self.left}", f"entity:{self.right}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HitReviewed(RecordsMatched):
+    """A person decided on a hit: confirmed, rejected or unsure, with a reason."""
+
+    name = "match.reviewed"
+    decision: str
+    previous: str
+    cluster: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HitsListed(Event):
+    """Hits were listed (a consultation: each hit names two records)."""
+
+    name = "match.listed"
+    category = Category.CONSULTATION
+    shown: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return _refs("hit", self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchAlerted(Event):
+    """A watched entity, name or selector matched a new or changed record."""
+
+    name = "watch.alerted"
+    category = Category.COMBINATION
+    watchlist_id: str
+    entry_id: str
+    entity_id: str
+    report_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"watchlist:{self.watchlist_id}", f"entity:{self.entity_id}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchlistChanged(Event):
+    """A watchlist was created, changed or deleted, or an entry added or removed."""
+
+    name = "watchlist.changed"
+    category = Category.ALTERATION
+    watchlist_id: str
+    change: str  # created, renamed, shared, deleted, entry_added, entry_removed
+    entry_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"watchlist:{self.watchlist_id}"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrelationRun(Event):
+    """The operator re-correlated the holdings (or a part of them)."""
+
+    name = "match.recorrelated"
+    category = Category.COMBINATION
+    run_id: int
+    entities: int
+    hits: int
+    finished: bool
+
+
+# -- exchange -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerEvent(Event):
+    """A partner node was invited, linked, confirmed or refused (fingerprints, never keys)."""
+
+    name = "partner.changed"
+    category = Category.ADMINISTRATION
+    partner_id: str | None = None
+    node_id: str | None = None
+    change: str
+    fingerprint: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"partner:{self.partner_id}"] if self.partner_id else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementEvent(Event):
+    """An agreement was proposed, accepted, suspended or ended, here or by the partner."""
+
+    name = "agreement.changed"
+    category = Category.ADMINISTRATION
+    agreement_id: str
+    partner_node: str
+    status: str
+    by: str  # "here" or "partner"
+
+    def records(self) -> list[str]:
+        return [f"agreement:{self.agreement_id}"]
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disclosure(Event):
+    """Something was released to a partner (or refused): a report version, an RFI, a consent."""
+
+    name = "exchange.disclosed"
+    category = Category.DISCLOSURE
+    message_type: str
+    partner_node: str
+    message_id: str | None = None
+    report_id: str | None = None
+    version: int | None = None
+    agreement_id: str | None = None
+    share_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"] if self.report_id else []
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareApproved(Event):
+    """A supervisor approved a share that needed four eyes."""
+
+    name = "share.approved"
+    category = Category.DISCLOSURE
+    share_id: str
+    report_id: str
+    partner_node: str
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}", f"share:{self.share_id}"]
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivered(Event):
+    """A partner's signed receipt for a message arrived."""
+
+    name = "exchange.delivered"
+    category = Category.DISCLOSURE
+    message_id: str
+    message_type: str
+    partner_node: str
+    report_id: str | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"] if self.report_id else []
+
+    def recipients(self) -> list[str]:
+        return [self.partner_node]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Received(Event):
+    """A message from a partner was received and applied (or refused: nothing stored)."""
+
+    name = "exchange.received"
+    category = Category.COLLECTION
+    message_id: str | None
+    message_type: str | None
+    partner_node: str
+    report_id: str | None = None
+    version: int | None = None
+
+    def records(self) -> list[str]:
+        return [f"report:{self.report_id}"] if self.report_id else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class UndeliveredFlagged(Event):
+    """Messages to a partner stayed undelivered too long; the administrator is told."""
+
+    name = "exchange.undelivered"
+    category = Category.ADMINISTRATION
+    partner_node: str
+    messages: int
+    oldest: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reconciled(Event):
+    """A partner compared what this node sent with what it holds; gaps are re-sent."""
+
+    name = "exchange.reconciled"
+    category = Category.ADMINISTRATION
+    partner_node: str
+    compared: int
+    resent: tuple[str, ...] = ()

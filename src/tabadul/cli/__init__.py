@@ -25,13 +25,17 @@ def _register() -> None:
     # Imported here so that `tabadul --help` stays quick to define and the
     # command modules can import this package's `main` without a cycle.
     from tabadul.cli.audit import audit
+    from tabadul.cli.correlation import correlate
+    from tabadul.cli.exchange import agreement, exchange, partner, share
     from tabadul.cli.jobs import jobs
     from tabadul.cli.names import names
     from tabadul.cli.nodes import init, serve, worker
+    from tabadul.cli.search import reindex, search_command
     from tabadul.cli.transfer import export, import_
     from tabadul.cli.users import token, user
 
-    for command in (init, serve, worker, user, token, import_, export, jobs, audit, names):
+    commands = (init, serve, worker, user, token, import_, export, jobs, audit, correlate, names)
+    for command in (*commands, search_command, reindex, partner, agreement, share, exchange):
         main.add_command(command)
 
 

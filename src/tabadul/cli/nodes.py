@@ -18,7 +18,7 @@ from tabadul.cli.common import (
     reports_errors,
     settings_for,
 )
-from tabadul.jobs.handlers import handlers
+from tabadul.jobs.handlers import handlers, schedule_exchange
 from tabadul.jobs.worker import Worker
 from tabadul.services import auditing
 from tabadul.services.node import DEFAULT_URL, initialise
@@ -75,6 +75,7 @@ def worker(data_dir: Path, once: bool) -> None:
     """Run a job worker (more of them share the queue on PostgreSQL)."""
     with opened(data_dir) as node:
         auditing.schedule_checkpoints(node)
+        schedule_exchange(node)
         runner = Worker(node.db, node.settings, handlers(node))
         if once:
             count = runner.run_until_idle()

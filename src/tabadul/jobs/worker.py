@@ -49,6 +49,20 @@ class JobContext:
 Handler = Callable[[JobContext], None]
 
 
+@dataclass(frozen=True)
+class Standalone:
+    """A handler that opens its own transactions (and may wait on the network between them).
+
+    The worker does not hold a transaction around it: on SQLite that would keep
+    the node's writer lock for as long as a partner takes to answer, and two
+    nodes delivering to each other would wait on each other's locks. Such a
+    handler must be idempotent on its own — the exchange's is, through message
+    ids and receipts.
+    """
+
+    run: Callable[[queue.Job], None]
+
+
 class Worker:
     """Runs jobs one at a time until stopped."""
 
@@ -56,7 +70,7 @@ class Worker:
         self,
         db: Database,
         settings: Settings,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler | Standalone],
         *,
         name: str | None = None,
     ) -> None:
@@ -122,6 +136,8 @@ class Worker:
         if job is None:
             return False
         handler = self.handlers.get(job.kind)
+        if isinstance(handler, Standalone):
+            return self._run_standalone(job, handler)
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -137,6 +153,15 @@ class Worker:
             self._record_failure(job, exc)
         else:
             log.debug("job.done", job=job.id, kind=job.kind, attempt=job.attempt)
+        return True
+
+    def _run_standalone(self, job: queue.Job, handler: Standalone) -> bool:
+        try:
+            handler.run(job)
+            with self.db.transaction() as session:
+                queue.finish(session, job.id)
+        except Exception as exc:  # broad on purpose: any handler failure is kept on the job
+            self._record_failure(job, exc)
         return True
 
     def _record_failure(self, job: queue.Job, exc: Exception) -> None:

@@ -38,6 +38,8 @@ from tabadul.model.reports import (
 )
 from tabadul.schemas.entities import EntityIn
 from tabadul.schemas.reports import ReportIn
+from tabadul.search import documents as search_documents
+from tabadul.services import correlation
 from tabadul.services.node import Node
 from tabadul.storage import entities as entity_store
 from tabadul.storage import protection
@@ -355,6 +357,17 @@ def write(
         },
     )
     protection.refresh_entities(session, touched, rules.classification.rank)
+    # Indexed by a worker after commit; labels are read live, so only new text is queued.
+    search_documents.enqueue(
+        session, (v["report_id"] for v in batch.versions), (row["id"] for row in entity_rows)
+    )
+    # Every entity a report brings or names is correlated again, in this transaction's job.
+    report_ids = {m["report_id"] for m in batch.mentions}
+    correlation.enqueue(
+        session,
+        new | {m["entity_id"] for m in batch.mentions},
+        next(iter(report_ids)) if len(report_ids) == 1 else None,
+    )
 
 
 def entity_row(

@@ -44,7 +44,8 @@ from tabadul.model.handling import Handling
 from tabadul.model.protection import Protection, strictest
 from tabadul.model.reports import ReportStatus, check_transition
 from tabadul.schemas.reports import ReportLine
-from tabadul.services import auditing, drafts
+from tabadul.search import documents as search_documents
+from tabadul.services import auditing, correlation, drafts
 from tabadul.services.lines import BadLine, EntityLine, Prepared, ReportDraftLine, prepare
 from tabadul.services.node import Node
 from tabadul.storage import audit_log, protection
@@ -153,14 +154,17 @@ class _Importer:
         self.reject = reject
         self.recorded_by = recorded_by
         self.failures: dict[int, TabadulError] = {}
+        self.indexed: set[str] = set()
 
     def process(self, chunk: Chunk, prepared: list[Prepared]) -> None:
         self.failures = {}
+        self.indexed = set()
         for line in prepared:
             if isinstance(line, BadLine):
                 self.failures[line.number] = line.error()
         self._entities([p for p in prepared if isinstance(p, EntityLine)])
         self._reports([p for p in prepared if isinstance(p, ReportDraftLine)])
+        search_documents.enqueue(self.session, entities=self.indexed)
         # Reported in file order, so a stopped import names the first bad line.
         texts = dict(chunk)
         for number in sorted(self.failures):
@@ -179,6 +183,7 @@ class _Importer:
         lines.sort(key=lambda line: line.entity.schema in RELATIONSHIP_SCHEMATA)
         existing = entity_store.get_many(self.session, [line.id for line in lines])
         now = utcnow()
+        changed: list[str] = []
         for line in lines:
             try:
                 properties = self._resolved(line.entity)
@@ -198,6 +203,8 @@ class _Importer:
                     protection.set_entity_labels(self.session, {line.id: label})
                     existing[line.id] = EntityRow(**values)
                     self.result.entities_created += 1
+                    changed.append(line.id)
+                    self.indexed.add(line.id)
                     audit_log.add(
                         self.session,
                         ev.EntityImported(
@@ -206,6 +213,8 @@ class _Importer:
                     )
                 else:
                     if self._merge(row, line.entity.schema, properties, now):
+                        changed.append(line.id)
+                        self.indexed.add(line.id)
                         audit_log.add(
                             self.session,
                             ev.EntityImported(
@@ -219,6 +228,7 @@ class _Importer:
                         self._protect(row, line.protection)
             except TabadulError as exc:
                 self._fail(line.number, exc)
+        correlation.enqueue(self.session, changed)
 
     def _resolved(self, entity: CleanEntity) -> dict[str, list[str]]:
         """The entity's properties with its references checked against stored entities."""

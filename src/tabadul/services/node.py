@@ -18,11 +18,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from tabadul.access.keyring import MASTER_BYTES, Keyring
 from tabadul.access.passwords import generate_password, hash_password
 from tabadul.access.policy import Policy
 from tabadul.errors import ConfigurationError, Conflict, ValidationFailed
+from tabadul.exchange.keys import NodeKeys
 from tabadul.model.accounts import Role
 from tabadul.model.handling import Classification
 from tabadul.model.ids import new_id
@@ -36,6 +38,7 @@ from tabadul.storage.types import utcnow
 NODE_FILE = "node.json"
 SECRET_FILE = "secret.key"  # noqa: S105 (a file name, not a secret)
 SIGNING_KEY_FILE = "signing-key.pem"
+ENCRYPTION_KEY_FILE = "encryption-key.pem"
 DEFAULT_URL = "http://127.0.0.1:8000"
 ADMIN_USERNAME = "admin"
 
@@ -69,12 +72,16 @@ class Node:
         identity: Identity,
         keyring: Keyring,
         signing_key: Ed25519PrivateKey,
+        encryption_key: X25519PrivateKey | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.identity = identity
         self.keyring = keyring
         self.signing_key = signing_key
+        # The federation keys: the audit's signing key doubles as the node's long-term
+        # Ed25519 identity (DESIGN.md, 'Between nodes'); X25519 receives encrypted messages.
+        self.keys = NodeKeys(signing_key, encryption_key or _encryption_key(settings.data_dir))
         self.classification = Classification.of(settings.classification_levels)
         self.policy = Policy(self.classification)
 
@@ -84,6 +91,7 @@ class Node:
         marker = _read_marker(settings.data_dir)
         keyring = Keyring(_master_secret(settings.data_dir))
         signing_key = _signing_key(settings.data_dir)
+        encryption_key = _encryption_key(settings.data_dir)
         db = Database(settings.sqlalchemy_url)
         try:
             migrate.upgrade(db)
@@ -99,7 +107,7 @@ class Node:
             db.dispose()
             raise
         identity = Identity(row.id, row.name, row.country, row.url)
-        return cls(settings, db, identity, keyring, signing_key)
+        return cls(settings, db, identity, keyring, signing_key, encryption_key)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -132,7 +140,7 @@ def initialise(
                     id=node_id,
                     name=name.strip(),
                     country=country.upper() if country else None,
-                    url=url,
+                    url=check_url(url),
                     created_at=now,
                 )
             )
@@ -150,6 +158,7 @@ def initialise(
             )
         _master_secret(data_dir)
         _signing_key(data_dir)
+        _encryption_key(data_dir)
         _write_marker(data_dir, node_id)
     finally:
         db.dispose()
@@ -203,6 +212,55 @@ def _signing_key(data_dir: Path) -> Ed25519PrivateKey:
     with os.fdopen(fd, "wb") as handle:
         handle.write(pem)
     return key
+
+
+def _encryption_key(data_dir: Path) -> X25519PrivateKey:
+    """The node's X25519 key that partners encrypt to, created owner-only when missing."""
+    path = data_dir / ENCRYPTION_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            raise ConfigurationError(
+                f"{path} must be readable by its owner only (chmod 600)"
+            ) from None
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, X25519PrivateKey):
+            raise ConfigurationError(f"{path} is not an X25519 private key") from None
+        return key
+    key = X25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    return key
+
+
+def set_url(settings: Settings, url: str) -> str:
+    """Change the address partners reach this node at (``tabadul node set-url``)."""
+    clean = check_url(url)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        migrate.upgrade(db)
+        with db.transaction() as session:
+            row = node_rows.get(session)
+            if row is None:
+                raise ConfigurationError("the database holds no node; run 'tabadul init' first")
+            row.url = clean
+    finally:
+        db.dispose()
+    return clean
+
+
+def check_url(url: str) -> str:
+    """An http(s) base URL without a trailing slash, or ValidationFailed."""
+    text = url.strip().rstrip("/")
+    if not text.startswith(("http://", "https://")) or len(text) > 500 or " " in text:
+        raise ValidationFailed.field("url", "give an http:// or https:// address")
+    return text
 
 
 def _read_marker(data_dir: Path) -> str:

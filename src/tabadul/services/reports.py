@@ -30,7 +30,7 @@ from tabadul.schemas.reports import (
     ReportVersionIn,
     VersionSummary,
 )
-from tabadul.services import auditing, drafts
+from tabadul.services import auditing, drafts, sharing
 from tabadul.services.entities import visible_entities
 from tabadul.services.node import Node
 from tabadul.storage import accounts, audit_log, protection
@@ -103,6 +103,7 @@ def add_version(
                 note=item.note,
             ),
         )
+        sharing.follow_up(session, node, actor, report_id)
         return _written(session, node, actor, report_id)
 
 
@@ -163,6 +164,7 @@ def withdraw(
                 note=reason,
             ),
         )
+        sharing.follow_up(session, node, actor, report_id)
         return _written(session, node, actor, report_id)
 
 

@@ -35,6 +35,16 @@ def add(session: Session, *events: Event) -> None:
     session.info.setdefault(PENDING, []).extend((e, utcnow()) for e in events)
 
 
+def mark(session: Session) -> int:
+    """How many events wait in the session (:func:`rollback_to` undoes those added later)."""
+    return len(session.info.get(PENDING, []))
+
+
+def rollback_to(session: Session, position: int) -> None:
+    """Forget events added after ``mark`` returned ``position`` (their savepoint rolled back)."""
+    del session.info.setdefault(PENDING, [])[position:]
+
+
 def install(factory: sessionmaker[Session]) -> None:
     """Write pending events before every commit of sessions made by ``factory``."""
     event.listen(factory, "before_commit", flush)

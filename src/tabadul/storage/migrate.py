@@ -7,6 +7,7 @@ lock makes concurrent starts (a server and several workers) take turns.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,18 @@ from tabadul.storage.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x7ABAD01  # any constant; only Tabadul's migrations take this advisory lock
+
+
+# Database objects that are not models: the full-text index of ``search_documents``
+# (an FTS5 table and its shadow tables on SQLite, an expression index on PostgreSQL).
+NON_MODEL_PREFIX = "search_fts"
+
+
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """Alembic's filter: leave the objects that are not models out of comparisons."""
+    return not (
+        type_ in {"table", "index"} and name is not None and name.startswith(NON_MODEL_PREFIX)
+    )
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

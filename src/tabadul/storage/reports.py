@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, true, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, select, true, update
 from sqlalchemy.orm import Session
 
 from tabadul.storage.tables import (
@@ -116,15 +116,18 @@ def versions_of(session: Session, report_id: str) -> list[ReportVersionRow]:
 
 def mentions_of(session: Session, keys: Iterable[tuple[str, int]]) -> list[MentionRow]:
     """Mentions of the given (report id, version) pairs, in insertion order."""
-    keys = list(keys)
-    if not keys:
+    wanted = set(keys)
+    if not wanted:
         return []
-    query = (
-        select(MentionRow)
-        .where(tuple_(MentionRow.report_id, MentionRow.version).in_(keys))
-        .order_by(MentionRow.id)
-    )
-    return list(session.scalars(query))
+    # By report id, then version in Python: SQLite plans a row-value IN over VALUES
+    # as a scan of the whole table, which a million reports' mentions make slow.
+    ids = sorted({report_id for report_id, _ in wanted})
+    found: list[MentionRow] = []
+    for start in range(0, len(ids), 500):
+        query = select(MentionRow).where(MentionRow.report_id.in_(ids[start : start + 500]))
+        found.extend(m for m in session.scalars(query) if (m.report_id, m.version) in wanted)
+    found.sort(key=lambda m: m.id)
+    return found
 
 
 def page(
@@ -229,3 +232,21 @@ def summaries(
         .where(ReportRow.id.in_(list(ids)))
     )
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(query)]
+
+
+def current_versions(
+    session: Session, ids: Sequence[str]
+) -> dict[str, tuple[ReportRow, ReportVersionRow]]:
+    """The identity row and current version of each existing report among ``ids``."""
+    if not ids:
+        return {}
+    query = (
+        select(ReportRow, ReportVersionRow)
+        .join(
+            ReportVersionRow,
+            (ReportVersionRow.report_id == ReportRow.id)
+            & (ReportVersionRow.version == ReportRow.version),
+        )
+        .where(ReportRow.id.in_(list(ids)))
+    )
+    return {row[0].id: (row[0], row[1]) for row in session.execute(query)}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -284,6 +286,110 @@ class AgreementRow(Base):
     document: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    # The node that proposed it, and each party's JWS over the document (node id → JWS).
+    proposed_by: Mapped[str | None] = mapped_column(String(64))
+    signatures: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class InvitationRow(Base):
+    """An invitation to link: only the SHA-256 of its one-time secret is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    partner_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class ShareRow(Base):
+    """A decision to send a report to a partner, and where it stands."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    agreement_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    # pending-approval, queued, delivered, refused
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    message_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class OutboxRow(Base):
+    """A message to a partner, written with the decision to send it; kept once delivered."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_partner_id_status", "partner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    type: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    share_id: Mapped[str | None] = mapped_column(String(36))
+    message: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64))
+    # queued, delivered, refused
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    delivered_at: Mapped[dt.datetime | None]
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    flagged_at: Mapped[dt.datetime | None]
+
+
+class InboxRow(Base):
+    """A message received from a partner and applied, with the receipt it was answered with."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime]
+    receipt: Mapped[dict[str, Any]]
+
+
+class NonceRow(Base):
+    """An envelope nonce seen recently: the same envelope twice is a replay."""
+
+    __tablename__ = "nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    seen_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class ConsentRow(Base):
+    """The originator's consent to pass one of its reports on to a third party."""
+
+    __tablename__ = "consents"
+
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    third_party: Mapped[str] = mapped_column(String(64), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[dt.datetime]
+    message_id: Mapped[str] = mapped_column(String(36))
 
 
 class JobRow(Base):
@@ -373,3 +479,202 @@ class AuditCheckpointRow(Base):
     signed_at: Mapped[dt.datetime]
     signature: Mapped[str] = mapped_column(String(200))
     public_key: Mapped[str] = mapped_column(String(100))
+
+
+class MatchKeyRow(Base):
+    """A key an entity is found by in correlation: a name key or a normalised selector."""
+
+    __tablename__ = "match_keys"
+    __table_args__ = (Index("ix_match_keys_kind_value", "kind", "value"),)
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class HitRow(Base):
+    """Two records that may be about the same person or thing, for a human to decide.
+
+    One row per pair (``left_id`` < ``right_id``), whatever raised it again.
+    """
+
+    __tablename__ = "hits"
+    __table_args__ = (UniqueConstraint("left_id", "right_id", name="uq_hits_pair"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    left_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    right_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[Any]]
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ClusterRow(Base):
+    """An entity's place in a "same as" cluster joined by confirmed hits."""
+
+    __tablename__ = "entity_clusters"
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    cluster_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class WatchlistRow(Base):
+    """A list of people, organisations, names and selectors an analyst or a team watches."""
+
+    __tablename__ = "watchlists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime]
+
+
+class WatchlistMemberRow(Base):
+    """A colleague who shares a watchlist and receives its alerts."""
+
+    __tablename__ = "watchlist_members"
+
+    watchlist_id: Mapped[str] = mapped_column(
+        ForeignKey("watchlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class WatchEntryRow(Base):
+    """One thing watched: an entity, a name, or a selector (``kind`` says which)."""
+
+    __tablename__ = "watch_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    watchlist_id: Mapped[str] = mapped_column(
+        ForeignKey("watchlists.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(500))
+    entity_id: Mapped[str | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class WatchKeyRow(Base):
+    """A key a watch entry is found by, the same keys as ``match_keys``."""
+
+    __tablename__ = "watch_keys"
+    __table_args__ = (Index("ix_watch_keys_kind_value", "kind", "value"),)
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("watch_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class AlertRow(Base):
+    """A watched thing matched a new or changed record."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    watchlist_id: Mapped[str] = mapped_column(
+        ForeignKey("watchlists.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[str] = mapped_column(ForeignKey("watch_entries.id", ondelete="CASCADE"))
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), index=True
+    )
+    # The report whose recording, import or receipt raised the alert, when there is one.
+    report_id: Mapped[str | None] = mapped_column(String(36))
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[Any]]
+    created_at: Mapped[dt.datetime]
+
+
+class CorrelationRunRow(Base):
+    """A full re-correlation of the holdings, resumable from ``cursor`` after an interruption."""
+
+    __tablename__ = "correlation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    phase: Mapped[str] = mapped_column(String(16))  # "keys", then "pairs"
+    cursor: Mapped[str | None] = mapped_column(String(128))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchDocumentRow(Base):
+    """A record as the search index holds it: its analysed text (see ``tabadul.search``).
+
+    The full-text index over these columns is not a model: an FTS5 virtual
+    table kept in step by triggers on SQLite, an expression GIN index (and a
+    trigram index on ``names``) on PostgreSQL — both created by migration 0006.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (Index("ix_search_documents_record", "kind", "record_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8))
+    # Space-separated tokens, position for position: normalised words, their stems,
+    # and the name engine's script-neutral forms of the record's names.
+    words: Mapped[str] = mapped_column(Text)
+    stems: Mapped[str] = mapped_column(Text)
+    names: Mapped[str] = mapped_column(Text)
+
+
+class PartnerQueryRow(Base):
+    """A hit/no-hit query this node asked partners: who asked, about what, why."""
+
+    __tablename__ = "partner_queries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    asked_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(500))
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    purpose: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class PartnerQueryTargetRow(Base):
+    """One partner a query went to, and the message that carried it (or why it did not go)."""
+
+    __tablename__ = "partner_query_targets"
+
+    query_id: Mapped[str] = mapped_column(
+        ForeignKey("partner_queries.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    refused: Mapped[str | None] = mapped_column(Text)
+
+
+class QueryReferenceRow(Base):
+    """What a "hit" answer's reference stands for here: the records that matched."""
+
+    __tablename__ = "query_references"
+
+    reference: Mapped[str] = mapped_column(String(36), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    entity_ids: Mapped[list[Any]]
+    created_at: Mapped[dt.datetime]

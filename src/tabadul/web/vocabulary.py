@@ -71,3 +71,71 @@ ERROR_TITLES = {
     429: N_("Too many attempts; try again later."),
     500: N_("The node could not complete the request."),
 }
+# What a hit's reasons are about (tabadul.matching.scoring).
+REASON_KINDS = (
+    N_("name"),
+    N_("selector"),
+    N_("birth_date"),
+    N_("nationality"),
+    N_("gender"),
+    N_("watched"),
+)
+# Federation messages as the inbox and the dashboard name them.
+MESSAGE_TYPES = {
+    "report.share": N_("Report shared"),
+    "report.update": N_("Report corrected"),
+    "report.withdraw": N_("Report withdrawn"),
+    "rfi.request": N_("Request for information"),
+    "rfi.reply": N_("Answer to a request"),
+    "query.hitnohit": N_("Hit/no-hit query"),
+    "query.answer": N_("Hit/no-hit answer"),
+    "consent.request": N_("Consent requested"),
+    "consent.grant": N_("Consent granted"),
+}
+# What a hit/no-hit query may be about.
+QUERY_KINDS = {
+    "name": N_("Name (any script)"),
+    "phone": N_("Phone number"),
+    "email": N_("E-mail address"),
+    "document": N_("Identity document number"),
+    "iban": N_("IBAN"),
+    "account": N_("Account number"),
+    "wallet": N_("Crypto-currency wallet"),
+    "vehicle": N_("Vehicle registration"),
+}
+# Answers to hit/no-hit queries and statuses of shares.
+ANSWERS = (
+    N_("queued"),
+    N_("hit"),
+    N_("no_hit"),
+    N_("not_allowed"),
+    N_("refused"),
+    N_("delivered"),
+    N_("pending-approval"),
+)
+# Search facets and result kinds; qualities and urgencies partners send.
+FACET_NAMES = (
+    N_("kind"),
+    N_("status"),
+    N_("tlp"),
+    N_("classification"),
+    N_("originator"),
+    N_("schema"),
+    N_("language"),
+    N_("topic"),
+    N_("report"),
+    N_("entity"),
+    N_("strong"),
+    N_("possible"),
+    N_("urgent"),
+    N_("normal"),
+)
+# Partner and agreement statuses.
+FEDERATION_STATUSES = (
+    N_("invited"),
+    N_("unconfirmed"),
+    N_("proposed"),
+    N_("active"),
+    N_("suspended"),
+    N_("ended"),
+)

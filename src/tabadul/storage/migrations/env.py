@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from tabadul.storage.migrate import include_name
 from tabadul.storage.tables import Base
 
 config = context.config
@@ -19,6 +20,7 @@ context.configure(
     # SQLite cannot ALTER most things in place; batch mode copies the table.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

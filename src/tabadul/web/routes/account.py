@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,32 +10,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tabadul.api.deps import NodeDep
 from tabadul.errors import TabadulError, ValidationFailed
 from tabadul.model.accounts import Role
-from tabadul.services import accounts, auditing, reports, signin
-from tabadul.storage.reports import ReportFilter
+from tabadul.services import accounts, auditing, dashboard, signin
 from tabadul.web.i18n import N_
 from tabadul.web.pages import render
 from tabadul.web.security import SESSION_COOKIE, CsrfChecked, PagePrincipal
+from tabadul.web.vocabulary import MESSAGE_TYPES
 
 router = APIRouter(include_in_schema=False)
-REVIEW_HORIZON_DAYS = 30
 
 
 @router.get("/")
 def home(request: Request, node: NodeDep, user: PagePrincipal) -> HTMLResponse:
     """The start page: what needs the user's attention, as far as their role goes."""
     purpose = request.state.purpose
-    due = recent = None
-    if user.role.reads_intelligence and purpose:
-        horizon = dt.date.today() + dt.timedelta(days=REVIEW_HORIZON_DAYS)
-        due = reports.list_reports(
-            node, user, ReportFilter(review_before=horizon), limit=20, purpose=purpose
-        ).items
-        recent = reports.list_reports(node, user, ReportFilter(), limit=10, purpose=purpose).items
+    board = dashboard.gather(node, user, purpose) if purpose else None
     return render(
         request,
         "home.html",
-        due=due,
-        recent=recent,
+        board=board,
+        message_types=MESSAGE_TYPES,
         is_admin=user.role is Role.ADMINISTRATOR,
         is_auditor=user.role is Role.AUDITOR,
     )

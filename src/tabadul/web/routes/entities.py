@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from followthemoney import model as ftm
 
 from tabadul.api.deps import NodeDep
-from tabadul.services import entities
+from tabadul.services import entities, hits
 from tabadul.web.pages import render
 from tabadul.web.security import PagePrincipal, WorkingContext
 
@@ -82,12 +82,14 @@ def profile(
     """Everything the node holds on an entity that the user may read."""
     found = entities.profile(node, user, entity_id, purpose)
     entity = found.entity
+    matches = hits.list_hits(node, user, entity_id=entity_id, limit=20, purpose=purpose)
     names = [v for p in NAME_PROPERTIES for v in entity.properties.get(p, [])]
     return render(
         request,
         "entities/profile.html",
         found=found,
         entity=entity,
+        matches=matches,
         arabic_names=[n for n in names if ARABIC.search(n)],
         latin_names=[n for n in names if not ARABIC.search(n)],
         attributes=_attributes(entity.schema_, entity.properties),

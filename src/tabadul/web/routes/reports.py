@@ -10,13 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
+from tabadul.access.policy import Action, Kind
 from tabadul.api.deps import NodeDep
 from tabadul.errors import ErrorDetail, TabadulError, ValidationFailed
 from tabadul.model.grading import SCHEMES
 from tabadul.model.handling import HandlingCode, Tlp
 from tabadul.schemas.common import validation_failed
 from tabadul.schemas.reports import ReportIn, ReportOut, ReportVersionIn
-from tabadul.services import reports
+from tabadul.services import federation, reports, sharing
 from tabadul.services.node import Node
 from tabadul.storage.reports import ReportFilter
 from tabadul.web import tagging
@@ -96,10 +97,17 @@ def read(
     """A report with its handling banner, highlighted entities and versions."""
     report = reports.get(node, user, report_id, version, purpose)
     history = reports.versions(node, user, report_id, purpose)
+    may_share = node.policy.allows_role(user, Action.SHARE, Kind.REPORT)
+    known = federation.list_partners(node, user) if may_share else []
     return render(
         request,
         "reports/read.html",
         report=report,
+        shares=sharing.shares_of(node, user, report_id) if may_share else [],
+        partners=[p for p in known if p.status == "confirmed"],
+        why_not=sharing.preview(node, user, report_id) if may_share else {},
+        partner_names={p.partner_id: p.name for p in known},
+        may_share=may_share,
         body=highlighted(report),
         history=history,
         tlp_class=TLP_CLASS,

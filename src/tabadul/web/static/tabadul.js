@@ -98,3 +98,36 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   });
   draw();
 })();
+
+/* Dashboard: watchlist alerts arrive live (server-sent events from the node). */
+(function () {
+  var list = document.getElementById("alerts");
+  if (!list || !window.EventSource) { return; }
+  var source = new EventSource(list.getAttribute("data-stream"));
+  source.addEventListener("alert", function (event) {
+    var alert = JSON.parse(event.data);
+    var item = document.createElement("li");
+    item.className = "new-alert";
+    if (alert.entity.readable) {
+      var link = document.createElement("a");
+      link.href = "/entities/" + encodeURIComponent(alert.entity.id);
+      link.dir = "auto";
+      link.textContent = alert.entity.caption;
+      item.append(link);
+    } else {
+      var hidden = document.createElement("span");
+      hidden.className = "muted";
+      hidden.textContent = list.getAttribute("data-unreadable") + " (" + alert.entity.classification + ")";
+      item.append(hidden);
+    }
+    var where = document.createElement("bdi");
+    where.textContent = alert.watchlist;
+    var meta = document.createElement("span");
+    meta.className = "muted";
+    meta.append(" · ", where);
+    item.append(" ", meta);
+    list.prepend(item);
+    var empty = document.getElementById("no-alerts");
+    if (empty) { empty.remove(); }
+  });
+})();

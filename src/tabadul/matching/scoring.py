@@ -1,0 +1,258 @@
+"""Scores with reasons: how strongly two records seem to be about the same person or thing.
+
+The score starts from the name engine's agreement between the two records'
+best pair of names, then corroborating or contradicting attributes move it:
+shared selectors (strong), dates of birth, nationalities, gender. Every step
+is a :class:`Reason` a reviewer reads; the score only decides what is worth a
+human's look — the human decides whether it is the same person.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tabadul import names
+from tabadul.matching.selectors import Selector, selectors_of
+
+# Names compared per record: aliases beyond these add cost, not recall.
+MAX_NAMES = 8
+# Below this name agreement, and with no shared selector, attributes cannot make a hit.
+NAME_FLOOR = 0.5
+
+PERSON = frozenset({"Person", "LegalEntity"})
+ORGANISATION = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
+NAME_PROPERTIES = ("name", "alias", "previousName", "weakAlias")
+
+
+class Effect(enum.Enum):
+    """What a reason does to the score."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One step of an explanation: what was compared, what it showed, by how much."""
+
+    kind: str  # name, selector, birth_date, nationality, gender
+    effect: Effect
+    detail: str
+    weight: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain form, as stored with a hit and served."""
+        return {
+            "kind": self.kind,
+            "effect": self.effect.value,
+            "detail": self.detail,
+            "weight": round(self.weight, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Score:
+    """A score in [0, 1] and the reasons that produced it."""
+
+    value: float
+    reasons: tuple[Reason, ...] = ()
+    shared: frozenset[Selector] = frozenset()
+
+    def explanation(self) -> list[dict[str, Any]]:
+        """The reasons in plain form."""
+        return [r.to_dict() for r in self.reasons]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What correlation compares of a record: names, selectors and identifying attributes."""
+
+    id: str
+    schema: str
+    names: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()
+    nationalities: frozenset[str] = frozenset()
+    genders: frozenset[str] = frozenset()
+    selectors: frozenset[Selector] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(
+        cls,
+        entity_id: str,
+        schema: str,
+        properties: Mapping[str, Iterable[str]],
+        region: str | None = None,
+    ) -> Profile:
+        """The profile of an entity in FollowTheMoney form."""
+
+        def values(*props: str) -> list[str]:
+            return [str(v) for p in props for v in properties.get(p, ()) if str(v).strip()]
+
+        found = values(*NAME_PROPERTIES)
+        if not found:
+            parts = values("firstName", "fatherName", "lastName")
+            found = [" ".join(parts)] if parts else []
+        return cls(
+            id=entity_id,
+            schema=schema,
+            names=tuple(dict.fromkeys(found))[:MAX_NAMES],
+            birth_dates=tuple(sorted(set(values("birthDate", "incorporationDate")))),
+            nationalities=frozenset(
+                v.lower() for v in values("nationality", "citizenship", "jurisdiction")
+            ),
+            genders=frozenset(v.lower() for v in values("gender")),
+            selectors=frozenset(selectors_of(schema, properties, region)),
+        )
+
+    @property
+    def named(self) -> bool:
+        """Whether names of this record are worth comparing (people and organisations)."""
+        return bool(self.names) and self.schema in PERSON | ORGANISATION
+
+
+def comparable_schemata(a: str, b: str) -> bool:
+    """Whether two schemata can be the same kind of thing for name matching."""
+    return (a in PERSON and b in PERSON) or (a in ORGANISATION and b in ORGANISATION)
+
+
+def score(a: Profile, b: Profile, threshold: float | None = None) -> Score:
+    """How strongly ``a`` and ``b`` seem to be the same, with every reason.
+
+    With a ``threshold``, a pair whose attributes alone keep it below the
+    threshold whatever the names say (different dates of birth, different
+    gender, nothing shared) is answered without comparing names: most
+    namesakes in a large holding end there, cheaply.
+    """
+    shared = a.selectors & b.selectors
+    attributes = [
+        reason
+        for reason in (
+            _birth_dates(a.birth_dates, b.birth_dates),
+            _nationalities(a.nationalities, b.nationalities),
+            _genders(a.genders, b.genders),
+        )
+        if reason is not None
+    ]
+    adjustment = sum(r.weight for r in attributes)
+    if threshold is not None and not shared and 1.0 + adjustment < threshold:
+        return Score(max(0.0, 1.0 + adjustment), tuple(attributes))
+    reasons: list[Reason] = []
+    value = 0.0
+    if a.named and b.named and comparable_schemata(a.schema, b.schema):
+        best = _best_names(a.names, b.names)
+        if best is not None:
+            (left, right), match = best
+            value = match.score
+            reasons.append(
+                Reason(
+                    "name",
+                    Effect.SUPPORTS if match.score >= NAME_FLOOR else Effect.NOTE,
+                    f"{_isolated(left)} ~ {_isolated(right)}: " + "; ".join(match.reasons),
+                    match.score,
+                )
+            )
+    if shared:
+        # One shared hard identifier is worth a look whatever the names say.
+        value = max(value, 0.8) + 0.05 * (len(shared) - 1)
+        reasons.extend(
+            Reason("selector", Effect.SUPPORTS, f"both carry {s}", 0.8 if i == 0 else 0.05)
+            for i, s in enumerate(sorted(shared, key=str))
+        )
+    elif value < NAME_FLOOR:
+        return Score(value, tuple(reasons))
+    reasons.extend(attributes)
+    value += adjustment
+    return Score(min(1.0, max(0.0, value)), tuple(reasons), frozenset(shared))
+
+
+def _best_names(
+    left: tuple[str, ...], right: tuple[str, ...]
+) -> tuple[tuple[str, str], names.NameMatch] | None:
+    best: tuple[tuple[str, str], names.NameMatch] | None = None
+    for x in left:
+        for y in right:
+            match = _compare(x, y)
+            if best is None or match.score > best[1].score:
+                best = ((x, y), match)
+                if match.score >= 0.99:
+                    return best
+    return best
+
+
+@functools.lru_cache(maxsize=200_000)
+def _compare(left: str, right: str) -> names.NameMatch:
+    """The name engine's comparison, remembered: the same spellings meet again and again."""
+    return names.compare(left, right)
+
+
+def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None:
+    if not left or not right:
+        return None
+    pairs = [(x, y) for x in left for y in right]
+    for x, y in pairs:
+        if x == y and len(x) == 10:
+            return Reason("birth_date", Effect.SUPPORTS, f"same date of birth {x}", 0.1)
+    for x, y in pairs:
+        short = min(len(x), len(y))
+        if x[:short] == y[:short]:
+            detail = f"dates of birth agree as far as known: {x}, {y}"
+            return Reason("birth_date", Effect.SUPPORTS, detail, 0.04)
+    if any(_near(x, y) for x, y in pairs):
+        return Reason(
+            "birth_date",
+            Effect.CONTRADICTS,
+            f"dates of birth close but different: {', '.join(left)} / {', '.join(right)}",
+            -0.1,
+        )
+    return Reason(
+        "birth_date",
+        Effect.CONTRADICTS,
+        f"different dates of birth: {', '.join(left)} / {', '.join(right)}",
+        -0.35,
+    )
+
+
+def _near(x: str, y: str) -> bool:
+    """Dates a slip of the pen apart: day and month swapped, or one digit different."""
+    if len(x) != len(y):
+        return False
+    if len(x) == 10 and x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]:
+        return True
+    return sum(a != b for a, b in zip(x, y, strict=True)) == 1
+
+
+def _nationalities(left: frozenset[str], right: frozenset[str]) -> Reason | None:
+    if not left or not right:
+        return None
+    common = left & right
+    if common:
+        return Reason(
+            "nationality", Effect.SUPPORTS, f"same nationality {', '.join(sorted(common))}", 0.03
+        )
+    return Reason(
+        "nationality",
+        Effect.CONTRADICTS,
+        f"different nationalities {', '.join(sorted(left))} / {', '.join(sorted(right))}",
+        -0.08,
+    )
+
+
+def _genders(left: frozenset[str], right: frozenset[str]) -> Reason | None:
+    if not left or not right or left & right:
+        return None
+    return Reason(
+        "gender",
+        Effect.CONTRADICTS,
+        f"different gender {', '.join(sorted(left))} / {', '.join(sorted(right))}",
+        -0.4,
+    )
+
+
+def _isolated(name: str) -> str:
+    """A name between Unicode isolates: an Arabic name does not reorder the sentence around it."""
+    return f"\u2068{name}\u2069"

@@ -1,0 +1,118 @@
+"""The one place SQLite and PostgreSQL differ: compiling a query tree and matching it.
+
+Both backends see the same tokens (:mod:`tabadul.search.analysis` made them),
+so a tree compiles to equivalent expressions:
+
+| query          | SQLite FTS5                         | PostgreSQL tsquery            |
+| -------------- | ----------------------------------- | ----------------------------- |
+| word           | ``(stems:"s1" OR names:"k1")``      | ``('s1':B | 'k1':C)``         |
+| prefix ``w*``  | ``words:"w"*``                      | ``'w':*A``                    |
+| phrase         | ``(words:"a b" OR names:"k1 k2")``  | ``('a':A <-> 'b':A) | …``     |
+| a AND NOT b    | ``(a) NOT (b)``                     | ``(a & !b)``                  |
+
+On PostgreSQL the three columns are one weighted ``tsvector`` (words A,
+stems B, names C), the expression the GIN index of migration 0006 is built on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from tabadul.search.analysis import query_stems
+from tabadul.search.query import And, Node, Not, Or, Phrase, Word
+from tabadul.storage.tables import SearchDocumentRow
+
+# Identical to the expression in migration 0006 (a test keeps them so).
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, words), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, stems), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, names), 'C'))"
+)
+
+Keys = Callable[[str], list[str]]
+_FTS = table("search_fts", column("rowid", Integer), column("search_fts"))
+
+
+def fts5(tree: Node, keys: Keys) -> str:
+    """The FTS5 MATCH expression of a query tree."""
+    if isinstance(tree, Word):
+        if tree.prefix:
+            return f"words:{_quote(tree.word)}*"
+        alternatives = [f"stems:{_quote(s)}" for s in query_stems(tree.raw)]
+        alternatives += [f"names:{_quote(k)}" for k in keys(tree.raw)]
+        return "(" + " OR ".join(alternatives) + ")"
+    if isinstance(tree, Phrase):
+        exact = f"words:{_quote(' '.join(tree.words))}"
+        forms = keys(tree.raw or " ".join(tree.words))
+        return f"({exact} OR names:{_quote(' '.join(forms))})" if forms else exact
+    if isinstance(tree, Or):
+        return "(" + " OR ".join(fts5(p, keys) for p in tree.parts) + ")"
+    if isinstance(tree, And):
+        positive = [fts5(p, keys) for p in tree.parts if not isinstance(p, Not)]
+        negative = [fts5(p.part, keys) for p in tree.parts if isinstance(p, Not)]
+        text = "(" + " AND ".join(positive) + ")"
+        return "(" + text + "".join(f" NOT {n}" for n in negative) + ")" if negative else text
+    raise AssertionError(f"a lone NOT cannot be compiled: {tree!r}")  # parse() refuses it
+
+
+def tsquery(tree: Node, keys: Keys) -> str:
+    """The PostgreSQL ``to_tsquery('simple', …)`` text of a query tree."""
+    if isinstance(tree, Word):
+        if tree.prefix:
+            return f"{_lexeme(tree.word)}:*A"
+        alternatives = [f"{_lexeme(s)}:B" for s in query_stems(tree.raw)]
+        alternatives += [f"{_lexeme(k)}:C" for k in keys(tree.raw)]
+        return "(" + " | ".join(alternatives) + ")"
+    if isinstance(tree, Phrase):
+        exact = "(" + " <-> ".join(f"{_lexeme(w)}:A" for w in tree.words) + ")"
+        forms = keys(tree.raw or " ".join(tree.words))
+        if not forms:
+            return exact
+        return "(" + exact + " | (" + " <-> ".join(f"{_lexeme(k)}:C" for k in forms) + "))"
+    if isinstance(tree, Or):
+        return "(" + " | ".join(tsquery(p, keys) for p in tree.parts) + ")"
+    if isinstance(tree, And):
+        parts = [
+            f"!{tsquery(p.part, keys)}" if isinstance(p, Not) else tsquery(p, keys)
+            for p in tree.parts
+        ]
+        return "(" + " & ".join(parts) + ")"
+    raise AssertionError(f"a lone NOT cannot be compiled: {tree!r}")
+
+
+def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
+    """Documents matching ``tree``: (document id, score — higher is better)."""
+    if dialect == "sqlite":
+        return select(
+            _FTS.c.rowid.label("doc_id"),
+            (-func.bm25(literal_column("search_fts"))).label("score"),
+        ).where(_FTS.c.search_fts.op("MATCH")(fts5(tree, keys)))
+    vector: ColumnElement[Any] = literal_column(PG_VECTOR)
+    query = func.to_tsquery(literal("simple").cast(REGCONFIG), tsquery(tree, keys))
+    return select(
+        SearchDocumentRow.id.label("doc_id"),
+        func.ts_rank_cd(vector, query, type_=Float).label("score"),
+    ).where(vector.op("@@")(query))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _lexeme(text: str) -> str:
+    return "'" + text.replace("'", "''").replace("\\", "\\\\") + "'"

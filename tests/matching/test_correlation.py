@@ -1,0 +1,257 @@
+"""Correlation end to end: planted links found across scripts and selectors, decisions kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tabadul.jobs.handlers import handlers
+from tabadul.jobs.worker import Worker
+from tabadul.model.accounts import Role
+from tabadul.services import correlation
+from tabadul.storage import matching as store
+from tabadul.synthetic import Generator
+from tests.conftest import as_json, make_person
+
+
+def person(ref: str, *names: str, **props: Any) -> dict[str, Any]:
+    properties: dict[str, list[str]] = {"name": list(names)}
+    properties.update({k: v if isinstance(v, list) else [v] for k, v in props.items()})
+    return {"id": ref, "schema": "Person", "properties": properties}
+
+
+def report(title: str, *entities: dict[str, Any], **labels: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "body": f"{title}.",
+        "language": "en",
+        "topics": ["terrorism"],
+        "classification": labels.get("classification", "RESTRICTED"),
+        "compartments": labels.get("compartments", []),
+        "handling": {"tlp": "AMBER"},
+        "entities": list(entities),
+    }
+
+
+def run_jobs(node) -> None:
+    Worker(node.db, node.settings, handlers(node)).run_until_idle()
+
+
+@pytest.fixture
+def record(client, node):
+    analyst = make_person(
+        node, Role.ANALYST, "recorder", clearance="SECRET", compartments=("orca",)
+    )
+
+    def post(body: dict[str, Any]) -> dict[str, Any]:
+        response = client.post("/api/v1/reports", json=body, headers=analyst.headers)
+        assert response.status_code == 201, response.text
+        run_jobs(node)
+        return response.json()
+
+    return post
+
+
+def entity_ids(recorded: dict[str, Any]) -> list[str]:
+    return [m["entity"] for m in recorded.get("mentions", [])] or [
+        e["id"] for e in recorded.get("entities", [])
+    ]
+
+
+def hits_of(client, who) -> list[dict[str, Any]]:
+    response = client.get("/api/v1/hits", headers=who.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+@pytest.mark.usefixtures("backend")
+def test_a_latin_spelling_matches_an_arabic_file_with_reasons(client, node, record):
+    record(
+        report(
+            "Moroccan file", person("p", "طارق السعيدي", birthDate="1985-03-12", nationality="ma")
+        )
+    )
+    record(report("French report", person("p", "Tarik Saidi", birthDate="1985-03-12")))
+    reader = make_person(node, Role.ANALYST, "reader", clearance="SECRET")
+    [hit] = hits_of(client, reader)
+    assert {hit["left"]["caption"], hit["right"]["caption"]} == {"طارق السعيدي", "Tarik Saidi"}
+    assert hit["state"] == "new"
+    assert hit["left"]["schema"] == hit["right"]["schema"] == "Person"
+    kinds = {r["kind"] for r in hit["reasons"]}
+    assert {"name", "birth_date"} <= kinds
+    assert hit["score"] >= node.settings.match_threshold
+
+
+@pytest.mark.usefixtures("backend")
+def test_a_shared_phone_links_different_names_and_a_contradiction_separates_namesakes(
+    client, node, record
+):
+    record(report("One", person("p", "Karim Bennani", phone="+212 612-345678")))
+    record(report("Two", person("p", "Abu Yusuf", phone="٠٦١٢٣٤٥٦٧٨")))
+    # Same name, but another date of birth and gender: not worth a look.
+    record(report("Three", person("p", "Karim Bennani", birthDate="1950", gender="female")))
+    record(report("Four", person("p", "Karim Bennani", birthDate="1991", gender="male")))
+    reader = make_person(node, Role.ANALYST, "reader", clearance="SECRET")
+    found = hits_of(client, reader)
+    pairs = [{h["left"]["caption"], h["right"]["caption"]} for h in found]
+    assert {"Karim Bennani", "Abu Yusuf"} in pairs
+    selector_hit = next(
+        h
+        for h in found
+        if {h["left"]["caption"], h["right"]["caption"]} == {"Karim Bennani", "Abu Yusuf"}
+    )
+    assert any(
+        r["kind"] == "selector" and "+212612345678" in r["detail"] for r in selector_hit["reasons"]
+    )
+    # The first Bennani (no date, no gender) may be either of the others; those two
+    # contradict each other (born 1950 / 1991, female / male) and raise nothing.
+    dated = [
+        h
+        for h in found
+        if h["left"]["properties"].get("birthDate") and h["right"]["properties"].get("birthDate")
+    ]
+    assert dated == []
+    assert len(found) == 3
+
+
+@pytest.mark.usefixtures("backend")
+def test_rejected_pairs_stay_rejected_and_confirmed_pairs_form_a_cluster(client, node, record):
+    record(report("A", person("p", "Tareq al-Saeedi", birthDate="1985")))
+    record(report("B", person("p", "طارق السعيدي", birthDate="1985-03-12")))
+    reviewer = make_person(node, Role.SUPERVISOR, "reviewer", clearance="SECRET")
+    [hit] = hits_of(client, reviewer)
+
+    refused = client.post(
+        f"/api/v1/hits/{hit['id']}/review",
+        json={"decision": "maybe", "reason": "x"},
+        headers=reviewer.headers,
+    )
+    assert refused.status_code == 422
+    no_reason = client.post(
+        f"/api/v1/hits/{hit['id']}/review",
+        json={"decision": "rejected", "reason": " "},
+        headers=reviewer.headers,
+    )
+    assert no_reason.status_code == 422
+
+    rejected = client.post(
+        f"/api/v1/hits/{hit['id']}/review",
+        json={"decision": "rejected", "reason": "different fathers' names in the files"},
+        headers=reviewer.headers,
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["decided_by"] == "reviewer"
+
+    # Everything correlated again, and the same person recorded once more: no new hit.
+    correlation.correlate_all(node, restart=True)
+    record(report("C", person("p", "Tarek Saidi", birthDate="1985-03-12")))
+    states = {h["id"]: h["state"] for h in hits_of(client, reviewer)}
+    assert states[hit["id"]] == "rejected"
+    with node.db.reading() as session:
+        assert (
+            store.hits_for_pairs(session, {(hit["left"]["id"], hit["right"]["id"])})[
+                (hit["left"]["id"], hit["right"]["id"])
+            ].state
+            == "rejected"
+        )
+
+    # Confirm the new pairs: the three records join one cluster, none is changed.
+    for other in [h for h in hits_of(client, reviewer) if h["state"] == "new"]:
+        confirmed = client.post(
+            f"/api/v1/hits/{other['id']}/review",
+            json={"decision": "confirmed", "reason": "same passport photo"},
+            headers=reviewer.headers,
+        )
+        assert confirmed.status_code == 200
+    last = confirmed.json()
+    assert len(last["cluster"]) >= 2
+    # Taking a confirmation back splits the cluster again.
+    client.post(
+        f"/api/v1/hits/{last['id']}/review",
+        json={"decision": "unsure", "reason": "second look"},
+        headers=reviewer.headers,
+    )
+    again = client.get(f"/api/v1/hits/{last['id']}", headers=reviewer.headers).json()
+    assert again["state"] == "unsure"
+    assert len(again["cluster"]) < len(last["cluster"]) or again["cluster"] == []
+
+
+@pytest.mark.usefixtures("backend")
+def test_hits_respect_need_to_know_on_both_sides(client, node, record):
+    record(report("Open", person("p", "Tarik Saidi", birthDate="1985-03-12")))
+    record(
+        report(
+            "Source file",
+            person("p", "طارق السعيدي", birthDate="1985-03-12"),
+            classification="SECRET",
+            compartments=["orca"],
+        )
+    )
+    both = make_person(node, Role.ANALYST, "both", clearance="SECRET", compartments=("orca",))
+    one = make_person(node, Role.ANALYST, "one", clearance="SECRET")
+    [full] = hits_of(client, both)
+    assert full["left"]["readable"]
+    assert full["right"]["readable"]
+
+    [partial] = hits_of(client, one)
+    hidden = partial["left"] if not partial["left"]["readable"] else partial["right"]
+    assert hidden == {
+        "id": None,
+        "readable": False,
+        "schema": None,
+        "caption": None,
+        "properties": None,
+        "classification": "SECRET",
+        "ask": "recorder",
+    }
+    assert partial["reasons"] == []  # reasons quote both names
+    assert "طارق" not in str(partial)
+    review = client.post(
+        f"/api/v1/hits/{partial['id']}/review",
+        json={"decision": "confirmed", "reason": "looks the same"},
+        headers=one.headers,
+    )
+    assert review.status_code == 403
+
+    # A third record only the compartment holders may read: its hit with the other
+    # hidden record does not exist for "one", not even in the count.
+    record(
+        report(
+            "Second source",
+            person("p", "Tareq al-Saeedi", birthDate="1985-03-12"),
+            classification="SECRET",
+            compartments=["orca"],
+        )
+    )
+    listed = client.get("/api/v1/hits", headers=one.headers).json()
+    assert all(h["left"]["readable"] or h["right"]["readable"] for h in listed["items"])
+    assert listed["total"] == len(listed["items"]) == 2
+    assert client.get("/api/v1/hits", headers=both.headers).json()["total"] == 3
+    hidden_hit = next(
+        h["id"] for h in hits_of(client, both) if h["id"] not in {x["id"] for x in listed["items"]}
+    )
+    assert client.get(f"/api/v1/hits/{hidden_hit}", headers=one.headers).status_code == 404
+
+    for role in (Role.ADMINISTRATOR, Role.AUDITOR):
+        outsider = make_person(node, role, clearance="SECRET")
+        assert client.get("/api/v1/hits", headers=outsider.headers).status_code == 403
+
+
+def test_a_full_run_resumes_after_an_interruption(node, record, cli, settings):
+    people = Generator(seed=5).people(6)
+    for i, p in enumerate(people):
+        record(report(f"R{i}", person("p", p.arabic, birthDate=p.birth_date, gender=p.gender)))
+    twin = people[1]
+    record(report("Twin", person("p", twin.latin[0], birthDate=twin.birth_date)))
+    with node.db.reading() as session:
+        assert store.hits_per_entity(session) == pytest.approx(1 / 7)  # found by the job
+
+    first = correlation.correlate_all(node, restart=True, chunk=2, stop_after=3)
+    assert first.phase == "keys"
+    assert first.done == 6
+    result = as_json(cli(settings, "correlate", "--all", "--json"))
+    assert result["entities"] == 7
+    assert result["hits_raised"] == 0  # the pair was already held: one row per pair, ever
+    with node.db.reading() as session:
+        assert store.hits_per_entity(session) == pytest.approx(1 / 7)
