@@ -33,6 +33,10 @@ from tabadul.settings import ENV_FILE_NAME, load_settings
 
 T = TypeVar("T")
 
+# The node processes this process started, kept so that they are not reported as
+# leaked while they run on purpose; `stop` waits for them (and reaps them).
+_started: dict[int, subprocess.Popen[bytes]] = {}
+
 MARKER = "demo.json"
 PID_FILE = "serve.pid"
 LOG_FILE = "serve.log"
@@ -177,6 +181,7 @@ def start(node: DemoNode) -> int:
             stderr=log,
             start_new_session=True,  # outlives `tabadul demo start`; ended by `demo stop`
         )
+    _started[process.pid] = process
     (node.data_dir / PID_FILE).write_text(str(process.pid), encoding="utf-8")
 
     def healthy() -> bool:
@@ -258,6 +263,9 @@ def stop(base: Path, timeout: float = 30) -> list[str]:
             if _is_ours(pid):
                 os.kill(pid, signal.SIGKILL)
             stopped.append(pid_file.parent.name)
+        child = _started.pop(pid, None) if pid is not None else None
+        if child is not None:
+            child.wait()
         pid_file.unlink()
     return stopped
 
@@ -271,10 +279,9 @@ def _pid(pid_file: Path) -> int | None:
 
 def _is_ours(pid: int) -> bool:
     """Whether ``pid`` is still a ``tabadul serve`` process (not a recycled id)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)  # reap it if it was our child
-    except ChildProcessError:
-        pass
+    child = _started.get(pid)
+    if child is not None:
+        return child.poll() is None
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
