@@ -79,14 +79,20 @@ def test_make_run_on_a_fresh_clone_serves_the_demonstration(tmp_path):
         assert f"{url}/" in printed
 
         made = subprocess.run(
-            [".venv/bin/tabadul", "token", "create", "--data-dir", "var/node"]
-            + ["--user", "analyst", "--scope", "read", "--json"],
+            [
+                ".venv/bin/tabadul",
+                "token",
+                "create",
+                "--data-dir=var/node",
+                "--user=analyst",
+                "--json",
+            ],
             cwd=clone,
             env=env,
             capture_output=True,
             check=True,
         )
-        token = json.loads(made.stdout)["token"]
+        token = json.loads(made.stdout)["token"]  # read scope, the default
         headers = {"Authorization": f"Bearer {token}", "X-Tabadul-Purpose": "first hour"}
         listed = httpx.get(url + "/api/v1/reports?limit=200", headers=headers, timeout=30)
         assert listed.status_code == 200, listed.text
@@ -113,3 +119,17 @@ def test_make_run_on_a_fresh_clone_serves_the_demonstration(tmp_path):
             process.wait()
         process.stdout.close()
         reader.join(timeout=5)
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="needs make")
+@pytest.mark.parametrize(("value", "seeded"), [("1", True), ("0", False)])
+def test_tabadul_demo_0_switches_the_demonstration_content_off(tmp_path, value, seeded):
+    planned = subprocess.run(
+        ["make", "-n", "run", f"DATA={tmp_path / 'node'}", f"TABADUL_DEMO={value}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "tabadul init" in planned
+    assert ("--demo" in planned) is seeded

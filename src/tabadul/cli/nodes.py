@@ -11,7 +11,6 @@ import click
 import uvicorn
 
 from tabadul.app import create_app
-from tabadul.demo import content
 from tabadul.cli.common import (
     data_dir_option,
     emit,
@@ -20,6 +19,7 @@ from tabadul.cli.common import (
     reports_errors,
     settings_for,
 )
+from tabadul.demo import content
 from tabadul.jobs.handlers import handlers, schedule_exchange
 from tabadul.jobs.worker import Worker
 from tabadul.services import auditing

@@ -207,11 +207,7 @@ def link(a: DemoNode, b: DemoNode) -> tuple[str, str]:
     with a.opened() as na:
         b_on_a = wait_for(
             lambda: next(
-                (
-                    p
-                    for p in federation.list_partners(na, None)
-                    if p.url == b.url and p.fingerprint
-                ),
+                (p for p in federation.list_partners(na, None) if p.url == b.url and p.fingerprint),
                 None,
             ),
             f"{b.site.key} to introduce itself to {a.site.key}",

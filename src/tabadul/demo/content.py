@@ -59,7 +59,9 @@ def add_users(node: Node, admin_password: str) -> list[Credential]:
     return made
 
 
-def add_reports(node: Node, count: int = REPORTS, seed: int = 20261123, author: str = "analyst") -> int:
+def add_reports(
+    node: Node, count: int = REPORTS, seed: int = 20261123, author: str = "analyst"
+) -> int:
     """Record ``count`` synthetic reports as ``author``, about a small population that recurs.
 
     A population of about two-thirds the number of reports makes the same

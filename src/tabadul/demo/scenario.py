@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from tabadul.demo import cluster
@@ -108,19 +109,14 @@ def _share(scene: Scene) -> str:
         "POST", f"/api/v1/reports/{report['id']}/shares", "liaison", json={"partners": partners}
     )["shares"]
     for share in shares:
-        wait_for(
-            lambda share=share: madrid.ok("GET", f"/api/v1/shares/{share['id']}", "liaison")[
-                "status"
-            ]
-            == "delivered",
-            "the share's signed receipt",
-        )
+        path = f"/api/v1/shares/{share['id']}"
+        wait_for(partial(_shows, madrid, path, "liaison", status="delivered"), "the receipt")
     for node in (scene.rabat, scene.berlin):
-        wait_for(
-            lambda node=node: node.api("GET", f"/api/v1/reports/{report['id']}", "analyst").is_success,
-            f"the report to reach {node.site.key}",
-        )
-    return f"Madrid shared report {report['id']} naming «{scene.spelling}»; Rabat and Berlin hold it"
+        path = f"/api/v1/reports/{report['id']}"
+        wait_for(partial(_shows, node, path, "analyst"), f"the report to reach {node.site.key}")
+    return (
+        f"Madrid shared report {report['id']} naming «{scene.spelling}»; Rabat and Berlin hold it"
+    )
 
 
 def _hit(scene: Scene) -> str:
@@ -190,7 +186,9 @@ def _answer(scene: Scene) -> str:
         "POST",
         f"/api/v1/rfis/{rfi_id}/reply",
         "liaison",
-        json={"answer": f"Two crossings Algeciras–Tangier, 3 and 9 April; phone {scene.person.phone}."},
+        json={
+            "answer": f"Two crossings Algeciras–Tangier, 3 and 9 April; phone {scene.person.phone}."
+        },
     )
     rfi = wait_for(
         lambda: (r := scene.rabat.ok("GET", f"/api/v1/rfis/{rfi_id}", "liaison"))["replies"] and r,
@@ -209,12 +207,19 @@ def _withdraw(scene: Scene) -> str:
     )
     for node in (scene.rabat, scene.berlin):
         wait_for(
-            lambda node=node: (
-                node.ok("GET", f"/api/v1/reports/{report_id}", "analyst")["status"] == "withdrawn"
-            ),
+            partial(_shows, node, f"/api/v1/reports/{report_id}", "analyst", status="withdrawn"),
             f"the withdrawal to reach {node.site.key}",
         )
     return "Madrid withdrew its report; it is withdrawn at Rabat and Berlin too"
+
+
+def _shows(node: DemoNode, path: str, who: str, **expected: str) -> bool:
+    """Whether ``who`` can read ``path`` on ``node`` and it holds the ``expected`` values."""
+    response = node.api("GET", path, who)
+    if not response.is_success:
+        return False
+    body = response.json()
+    return all(body.get(k) == v for k, v in expected.items())
 
 
 STEPS = (
