@@ -50,6 +50,8 @@ def test_the_scripted_exchange_plays_and_each_step_is_visible_where_it_should_be
         assert scene.spelling not in scene.person.arabic  # Latin against Arabic script
         assert any(r["kind"] == "name" for r in hit["reasons"])
         assert not any(r["kind"] == "selector" for r in hit["reasons"])  # the name carried it
+        alerts = rabat.ok("GET", "/api/v1/alerts", "supervisor")
+        assert any(a["watchlist_id"] == ids["watchlist"] for a in alerts)
 
         asked = madrid.ok("GET", f"/api/v1/rfis/{ids['rfi']}", "liaison")
         assert asked["direction"] == "received"

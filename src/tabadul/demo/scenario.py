@@ -20,8 +20,9 @@ from typing import Any
 
 from tabadul.demo import cluster
 from tabadul.demo.cluster import DemoNode, wait_for
+from tabadul.schemas.matching import EntryIn, WatchlistIn
 from tabadul.schemas.reports import ReportIn
-from tabadul.services import accounts, reports
+from tabadul.services import accounts, reports, watchlists
 from tabadul.synthetic import Generator, SyntheticPerson
 
 SEED = 1001  # the invented person at the centre of the script
@@ -66,6 +67,7 @@ def prepare(nodes: list[DemoNode]) -> Scene:
     cluster.agree(madrid, berlin, ids["berlin@madrid"], TOPICS, "AMBER")
     cluster.agree(rabat, berlin, ids["berlin@rabat"], TOPICS, "AMBER")
     ids["file"] = _record_file(rabat, scene.person)
+    ids["watchlist"] = _watch(rabat, scene.person)
     return scene
 
 
@@ -82,6 +84,23 @@ def _record_file(rabat: DemoNode, person: SyntheticPerson) -> str:
     with rabat.opened() as node:
         analyst = accounts.principal_named(node, "analyst")
         made = reports.record(node, analyst, ReportIn.model_validate(item), cluster.PURPOSE)
+    return made.id
+
+
+def _watch(rabat: DemoNode, person: SyntheticPerson) -> str:
+    """Rabat's analyst watches the person's Arabic name, with the supervisor and liaison."""
+    with rabat.opened() as node:
+        analyst = accounts.principal_named(node, "analyst")
+        made = watchlists.create(
+            node,
+            analyst,
+            WatchlistIn(
+                name=f"ملف {person.arabic}",
+                description="Subjects of an open file (demonstration).",
+                members=["supervisor", "liaison"],
+            ),
+        )
+        watchlists.add_entry(node, analyst, made.id, EntryIn(kind="name", value=person.arabic))
     return made.id
 
 
@@ -133,10 +152,18 @@ def _hit(scene: Scene) -> str:
                 return dict(hit)
         return None
 
+    def alerted() -> list[dict[str, Any]]:
+        alerts = rabat.ok("GET", "/api/v1/alerts", "supervisor")
+        return [a for a in alerts if a["watchlist_id"] == scene.ids["watchlist"]]
+
     hit = wait_for(found, "Rabat's correlation to raise the hit")
     scene.ids["hit"] = hit["id"]
     scene.evidence["score"] = hit["score"]
-    return f"Rabat raised hit {hit['id']}: «{latin}» ~ «{arabic}», score {hit['score']:.2f}"
+    scene.evidence["alerts"] = wait_for(alerted, "the watchlist alert at Rabat")
+    return (
+        f"Rabat raised hit {hit['id']}: «{latin}» ~ «{arabic}», score {hit['score']:.2f};"
+        " its watchlist alerted the supervisor"
+    )
 
 
 def _confirm(scene: Scene) -> str:
@@ -230,7 +257,7 @@ STEPS = (
     ),
     Step(
         "Rabat raises a hit on its Arabic-script file",
-        "Rabat (analyst or supervisor): the dashboard's live alerts, then Hits.",
+        "Rabat (supervisor): the watchlist alert on the dashboard, then Hits.",
         _hit,
     ),
     Step(
