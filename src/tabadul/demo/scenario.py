@@ -54,8 +54,8 @@ class Step:
 def prepare(nodes: list[DemoNode]) -> Scene:
     """Link the three nodes, make the agreements and give Rabat its Arabic-script file.
 
-    Rabat–Madrid and Madrid–Berlin work under agreements on terrorism and
-    financing up to TLP:AMBER; Rabat and Berlin are linked as well.
+    Every pair is linked (fingerprints confirmed both ways) and works under
+    an agreement on terrorism and financing up to TLP:AMBER.
     """
     rabat, madrid, berlin = nodes
     scene = Scene(rabat, madrid, berlin)
