@@ -75,6 +75,19 @@ def test_a_directory_that_is_not_a_demonstration_is_left_alone(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
+def test_a_port_in_use_is_refused_before_anything_is_created(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            main, ["demo", "start", "--dir", str(tmp_path / "demo"), "--ports", f"{taken},1,2"]
+        )
+    assert result.exit_code == 1
+    assert f"port {taken} is in use" in result.output
+    assert not (tmp_path / "demo").exists()
+
+
 def test_stop_with_nothing_running(tmp_path):
     result = CliRunner().invoke(main, ["demo", "stop", "--dir", str(tmp_path)])
     assert result.exit_code == 0

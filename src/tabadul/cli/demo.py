@@ -57,7 +57,11 @@ def demo_start(base: Path, ports: str, wait: bool | None) -> None:
             cluster.start(node)
         click.echo("Linking the nodes and making their agreements …")
         scene = scenario.prepare(nodes)
-    except (DemoFailed, Conflict):
+    except DemoFailed as exc:
+        cluster.stop(base)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Conflict:
         cluster.stop(base)
         raise
     _print_nodes(nodes)

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -132,6 +133,8 @@ def create(base: Path, ports: tuple[int, int, int] | None = None) -> list[DemoNo
         if running(base):
             raise Conflict("the demonstration is running; stop it first (make demo-stop)")
         shutil.rmtree(base)
+    for port in ports or tuple(site.port for site in SITES):
+        _require_free(port)
     base.mkdir(mode=0o700, parents=True)
     nodes = []
     for index, site in enumerate(SITES):
@@ -160,6 +163,14 @@ def create(base: Path, ports: tuple[int, int, int] | None = None) -> list[DemoNo
         encoding="utf-8",
     )
     return nodes
+
+
+def _require_free(port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise Conflict(f"port {port} is in use; choose others with --ports") from None
 
 
 def start(node: DemoNode) -> int:
