@@ -30,7 +30,7 @@ from tabadul.demo import content
 from tabadul.errors import Conflict
 from tabadul.services import accounts, federation
 from tabadul.services.node import Node, initialise
-from tabadul.settings import ENV_FILE_NAME, load_settings
+from tabadul.settings import ENV_FILE_NAME, Settings, load_settings
 
 T = TypeVar("T")
 
@@ -49,6 +49,15 @@ NODE_ENV = {
     "TABADUL_EXCHANGE_RETRY_MAX_SECONDS": "5",
     "TABADUL_LOG_LEVEL": "warning",
 }
+
+
+# The demonstration's nodes each keep their own SQLite file, whatever the operator's
+# shell says: three nodes in one PostgreSQL database would be one node.
+EMBEDDED_ONLY = ("TABADUL_DATABASE_URL", "TABADUL_DATA_DIR", "TABADUL_ENVIRONMENT")
+
+
+def _settings(data_dir: Path) -> Settings:
+    return load_settings(data_dir, database_url=None, environment="development")
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ class DemoNode:
     @contextlib.contextmanager
     def opened(self) -> Iterator[Node]:
         """The node's services, on its database, as its operator."""
-        node = Node.open(load_settings(self.data_dir))
+        node = Node.open(_settings(self.data_dir))
         try:
             yield node
         finally:
@@ -144,7 +153,7 @@ def create(base: Path, ports: tuple[int, int, int] | None = None) -> list[DemoNo
         (node.data_dir / ENV_FILE_NAME).write_text(
             "".join(f"{k}={v}\n" for k, v in NODE_ENV.items()), encoding="utf-8"
         )
-        made = initialise(load_settings(node.data_dir), site.name, site.country, node.url)
+        made = initialise(_settings(node.data_dir), site.name, site.country, node.url)
         with node.opened() as opened:
             node.users = content.add_users(opened, made.admin_password)
             for who in ("analyst", "liaison", "supervisor"):
@@ -187,6 +196,7 @@ def start(node: DemoNode) -> int:
                 "--port",
                 str(node.port),
             ],
+            env={k: v for k, v in os.environ.items() if k not in EMBEDDED_ONLY},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log,
