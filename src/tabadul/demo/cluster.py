@@ -144,7 +144,11 @@ def create(base: Path, ports: tuple[int, int, int] | None = None) -> list[DemoNo
         shutil.rmtree(base)
     for port in ports or tuple(site.port for site in SITES):
         _require_free(port)
-    base.mkdir(mode=0o700, parents=True)
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Written first, so that a half-made demonstration is still recognised and replaced.
+    (base / MARKER).write_text(
+        json.dumps({"nodes": [site.key for site in SITES]}), encoding="utf-8"
+    )
     nodes = []
     for index, site in enumerate(SITES):
         port = ports[index] if ports else site.port
@@ -167,10 +171,6 @@ def create(base: Path, ports: tuple[int, int, int] | None = None) -> list[DemoNo
                 ).token
             content.add_reports(opened, count=12, seed=index + 1)
         nodes.append(node)
-    (base / MARKER).write_text(
-        json.dumps({"nodes": [{"key": n.site.key, "url": n.url} for n in nodes]}),
-        encoding="utf-8",
-    )
     return nodes
 
 
