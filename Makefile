@@ -8,8 +8,12 @@ STAMP  := $(VENV)/.installed-stamp
 DATA   ?= var/node
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+DEMO_DIR ?= var/demo
+# TABADUL_DEMO=0 make run: a node without the demonstration users and reports.
+TABADUL_DEMO ?= 1
+DEMO_FLAG := $(if $(filter 0 false no,$(TABADUL_DEMO)),,--demo)
 
-.PHONY: run test check lint types bench messages clean
+.PHONY: run demo demo-stop test check lint types bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +21,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: start a node on the embedded SQLite database (initialised on first use)
+## run: start a node on the embedded SQLite database (initialised on first use,
+##      with demonstration users and synthetic reports unless TABADUL_DEMO=0)
 run: $(STAMP)
-	@test -f $(DATA)/node.json || $(BIN)/tabadul init --data-dir $(DATA) --name "Tabadul development node"
+	@test -f $(DATA)/node.json || $(BIN)/tabadul init --data-dir $(DATA) \
+		--name "Tabadul development node" --country MA --url http://$(HOST):$(PORT) $(DEMO_FLAG)
 	$(BIN)/tabadul serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
+
+## demo: three linked nodes on ports 8001-8003 playing the scripted exchange
+demo: $(STAMP)
+	$(BIN)/tabadul demo start --dir $(DEMO_DIR)
+
+## demo-stop: stop the three demonstration nodes
+demo-stop: $(STAMP)
+	$(BIN)/tabadul demo stop --dir $(DEMO_DIR)
 
 ## test: the whole suite (SQLite; PostgreSQL too when TABADUL_TEST_DATABASE_URL is set)
 test: $(STAMP)

@@ -52,7 +52,8 @@ def pg_schema_url(worker_id: str) -> Iterator[str | None]:
     if not PG_URL:
         yield None
         return
-    schema = f"tabadul_test_{worker_id}"
+    # The process id too: several checkouts may run their suites on one database at once.
+    schema = f"tabadul_test_{worker_id}_{os.getpid()}"
     admin = create_engine(normalise_database_url(PG_URL))
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

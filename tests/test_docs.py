@@ -38,3 +38,17 @@ def test_readme_starts_with_the_two_commands():
     first_block = readme.split("```")[1]
     assert "make run" in first_block
     assert "make test" in first_block
+
+
+def test_relative_links_in_the_docs_lead_somewhere():
+    import re
+
+    broken = []
+    pages = [DOCS.parent / "README.md", *sorted(DOCS.rglob("*.md"))]
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(DOCS.parent)} → {target}")
+    assert broken == []

@@ -158,13 +158,24 @@ class SyntheticPerson:
     phone: str
     passport: str
 
-    def entity(self, ref: str, spellings: int = 2, category: str = "suspect") -> dict[str, Any]:
-        """The person as an entity of a report (API format), with some of their spellings."""
+    def entity(
+        self,
+        ref: str,
+        spellings: int = 2,
+        category: str = "suspect",
+        names: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """The person as an entity of a report (API format), with some of their spellings.
+
+        ``names`` replaces the spellings: a partner's report knows the person
+        only by the one spelling it uses, which is what cross-script matching
+        has to work from.
+        """
         return {
             "id": ref,
             "schema": "Person",
             "properties": {
-                "name": [self.arabic, *self.latin[:spellings]],
+                "name": names if names is not None else [self.arabic, *self.latin[:spellings]],
                 "gender": [self.gender],
                 "birthDate": [self.birth_date],
                 "nationality": [self.nationality],
@@ -263,9 +274,18 @@ class Generator:
         return [self.person() for _ in range(n)]
 
     def report(
-        self, people: list[SyntheticPerson] | None = None, language: str | None = None
+        self,
+        people: list[SyntheticPerson] | None = None,
+        language: str | None = None,
+        *,
+        as_written: bool = False,
     ) -> dict[str, Any]:
-        """A report in the API format about two people, with 3-5 entities."""
+        """A report in the API format about two people, with 3-5 entities.
+
+        With ``as_written`` the people carry only the spelling the text uses
+        (Arabic script in an Arabic report, one Latin spelling otherwise), as
+        in a report that reaches a node from a partner.
+        """
         rng = self.rng
         lang = language or rng.choice(["ar", "ar", "fr", "en"])
         p0, p1 = people[:2] if people and len(people) >= 2 else (self.person(), self.person())
@@ -285,7 +305,10 @@ class Generator:
         }
         title = rng.choice(_TITLES[lang]).format(**slots)
         body = rng.choice(_TEMPLATES[lang]).format(**slots)
-        entities = [p0.entity("p0"), p1.entity("p1", category="contact")]
+        entities = [
+            p0.entity("p0", names=[name0] if as_written else None),
+            p1.entity("p1", category="contact", names=[name1] if as_written else None),
+        ]
         mentions = [_span("p0", body, name0), _span("p1", body, name1)]
         if org[index] in body:
             entities.append(

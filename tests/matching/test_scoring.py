@@ -70,6 +70,17 @@ def test_a_shared_selector_is_worth_a_look_whatever_the_names():
     assert any(r.kind == "selector" and "+212612345678" in r.detail for r in result.reasons)
 
 
+def test_selectors_of_different_kinds_shared_at_once():
+    passport = Selector(SelectorKind.DOCUMENT, "AB1234567")
+    result = score(
+        person("Karim Bennani", selectors=[PHONE, passport]),
+        person("Karim Bennani", selectors=[PHONE, passport]),
+    )
+    assert [r.detail for r in result.reasons if r.kind == "selector"] == sorted(
+        f"both carry {s}" for s in (PHONE, passport)
+    )
+
+
 def test_names_are_not_compared_across_people_and_organisations():
     company = Profile("c", "Company", names=("Tarik Saidi",))
     assert score(person("Tarik Saidi"), company).value == 0.0

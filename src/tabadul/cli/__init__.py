@@ -26,6 +26,7 @@ def _register() -> None:
     # command modules can import this package's `main` without a cycle.
     from tabadul.cli.audit import audit
     from tabadul.cli.correlation import correlate
+    from tabadul.cli.demo import demo
     from tabadul.cli.exchange import agreement, exchange, partner, share
     from tabadul.cli.jobs import jobs
     from tabadul.cli.names import names
@@ -35,7 +36,8 @@ def _register() -> None:
     from tabadul.cli.users import token, user
 
     commands = (init, serve, worker, user, token, import_, export, jobs, audit, correlate, names)
-    for command in (*commands, search_command, reindex, partner, agreement, share, exchange):
+    extra = (search_command, reindex, partner, agreement, share, exchange, demo)
+    for command in (*commands, *extra):
         main.add_command(command)
 
 

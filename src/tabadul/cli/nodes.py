@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
@@ -18,6 +19,7 @@ from tabadul.cli.common import (
     reports_errors,
     settings_for,
 )
+from tabadul.demo import content
 from tabadul.jobs.handlers import handlers, schedule_exchange
 from tabadul.jobs.worker import Worker
 from tabadul.services import auditing
@@ -29,11 +31,31 @@ from tabadul.services.node import DEFAULT_URL, initialise
 @click.option("--name", required=True, help="The node's name, as partners will see it.")
 @click.option("--country", default=None, help="ISO 3166-1 code of the node's country, e.g. MA.")
 @click.option("--url", default=DEFAULT_URL, show_default=True, help="Address partners reach.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Add a user for every role and synthetic demonstration reports.",
+)
 @json_option
 @reports_errors
-def init(data_dir: Path, name: str, country: str | None, url: str, as_json: bool) -> None:
+def init(
+    data_dir: Path, name: str, country: str | None, url: str, demo: bool, as_json: bool
+) -> None:
     """Create a node in DATA_DIR and print the administrator's one-time password."""
     result = initialise(settings_for(data_dir), name, country, url)
+    if demo:
+        with opened(data_dir) as node:
+            users = content.seed(node, result.admin_password)
+        emit(
+            {"node_id": result.node_id, "url": url, "users": [asdict(u) for u in users]},
+            as_json,
+            f"Node {result.node_id} created in {data_dir}, with {content.REPORTS} synthetic "
+            "demonstration reports.\n"
+            f"Sign in at {url}/ (the first sign-in of each user sets up an authenticator app).\n"
+            "One-time passwords (shown once, write them down):\n"
+            + "\n".join(f"  {u.role:<14} {u.username:<11} {u.password}" for u in users),
+        )
+        return
     emit(
         {
             "node_id": result.node_id,

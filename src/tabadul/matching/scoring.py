@@ -161,7 +161,7 @@ def score(a: Profile, b: Profile, threshold: float | None = None) -> Score:
         value = max(value, 0.8) + 0.05 * (len(shared) - 1)
         reasons.extend(
             Reason("selector", Effect.SUPPORTS, f"both carry {s}", 0.8 if i == 0 else 0.05)
-            for i, s in enumerate(sorted(shared, key=str))
+            for i, s in enumerate(sorted(shared, key=str))  # kinds have no order
         )
     elif value < NAME_FLOOR:
         return Score(value, tuple(reasons))
