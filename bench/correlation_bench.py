@@ -84,6 +84,22 @@ def second_name(first: dict[str, list[str]], person: SyntheticPerson, rng: rando
     )
 
 
+def person_row(entity_id: str, properties: dict[str, list[str]], now: Any) -> dict[str, Any]:
+    """The stored row of a synthetic person recorded on its own."""
+    return {
+        "id": entity_id,
+        "schema": "Person",
+        "properties": properties,
+        "caption": properties["name"][0],
+        "category": "suspect",
+        "created_at": now,
+        "created_by": None,
+        "updated_at": now,
+        "classification": "RESTRICTED",
+        "independent": True,
+    }
+
+
 def build(node: Node, persons: int, links: int, seed: int) -> dict[str, int]:
     """Insert the holdings; returns which synthetic person each entity is."""
     generator = Generator(seed=seed, families=FAMILIES)
@@ -109,20 +125,7 @@ def build(node: Node, persons: int, links: int, seed: int) -> dict[str, int]:
         for n, properties in enumerate(records):
             entity_id = f"p{index:07d}-{n}"
             truth[entity_id] = index
-            batch.append(
-                {
-                    "id": entity_id,
-                    "schema": "Person",
-                    "properties": properties,
-                    "caption": properties["name"][0],
-                    "category": "suspect",
-                    "created_at": now,
-                    "created_by": None,
-                    "updated_at": now,
-                    "classification": "RESTRICTED",
-                    "independent": True,
-                }
-            )
+            batch.append(person_row(entity_id, properties, now))
         if len(batch) >= 10_000:
             flush()
     if batch:
@@ -163,20 +166,7 @@ def new_reports(node: Node, reports: int, seed: int, persons: int) -> dict[str, 
             properties = record_of(person, 90_000_000 + r * 10 + e, rng, planted=True)
             if e % 2 == 0:
                 properties["name"] = [rng.choice([person.arabic, *person.latin])]
-            rows.append(
-                {
-                    "id": f"new{r:05d}-{e}",
-                    "schema": "Person",
-                    "properties": properties,
-                    "caption": properties["name"][0],
-                    "category": "suspect",
-                    "created_at": now,
-                    "created_by": None,
-                    "updated_at": now,
-                    "classification": "RESTRICTED",
-                    "independent": True,
-                }
-            )
+            rows.append(person_row(f"new{r:05d}-{e}", properties, now))
         with node.db.transaction() as session:
             entity_store.insert(session, rows)
         start = time.perf_counter()

@@ -80,3 +80,19 @@ def browser(settings, node):
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (see tests/web/test_browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.test_browser import CHROMIUM
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

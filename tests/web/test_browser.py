@@ -104,19 +104,6 @@ def node_url(tmp_path_factory):
     server.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 def sign_in(page, base, username, password, language=None):
     """Sign in through the pages, enrolling the authenticator from the key the page shows."""
     page.goto(f"{base}/signin")

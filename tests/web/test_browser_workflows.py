@@ -16,21 +16,6 @@ pytestmark = browser_marks
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from tests.web.test_browser import CHROMIUM
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def partners(tmp_path_factory):
     """Rabat and Madrid, serving, linked and under an agreement."""
     base = tmp_path_factory.mktemp("workflows")
