@@ -76,7 +76,7 @@ def test_serve_answers_over_http_and_stops_on_sigterm(settings):
 
 def test_worker_once_runs_due_jobs(settings, cli):
     result = cli(settings, "worker", "--once")
-    assert "3 job(s) run" in result.stdout  # the first audit checkpoint, exchange upkeep, delivery
+    assert "2 job(s) run" in result.stdout  # the first audit checkpoint, the exchange upkeep
     assert "0 job(s) run" in cli(settings, "worker", "--once").stdout  # the next one is not due
 
 
