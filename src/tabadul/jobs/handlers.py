@@ -10,6 +10,7 @@ import datetime as dt
 from tabadul.jobs.worker import Handler, JobContext, Standalone
 from tabadul.services import auditing, correlation, delivery, outbox, search
 from tabadul.services.node import Node
+from tabadul.storage import exchange as store
 from tabadul.storage import jobs as queue
 from tabadul.storage.types import utcnow
 
@@ -76,9 +77,11 @@ MAINTAIN_SECONDS = 60
 def schedule_exchange(node: Node) -> None:
     """Book the exchange's recurring jobs, unless they are already queued."""
     with node.db.transaction() as session:
-        # Always: a delivery job of a process that was killed keeps its lease for a while,
-        # and messages must not wait for it (a second job is harmless: receipts are idempotent).
-        queue.enqueue(session, outbox.DELIVER_JOB, {}, max_attempts=outbox.JOB_ATTEMPTS)
+        # Whenever messages wait: a delivery job of a process that was killed keeps its lease
+        # for a while, and they must not wait for it (a second job is harmless: receipts
+        # are idempotent).
+        if store.next_attempt(session) is not None:
+            queue.enqueue(session, outbox.DELIVER_JOB, {}, max_attempts=outbox.JOB_ATTEMPTS)
         if not queue.pending(session, outbox.MAINTAIN_JOB):
             queue.enqueue(session, outbox.MAINTAIN_JOB, {}, max_attempts=5)
         if not queue.pending(session, delivery.RECONCILE_JOB):

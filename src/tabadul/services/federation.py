@@ -219,7 +219,7 @@ def introduced(node: Node, introduction: str, address: str | None) -> PartnerOut
         raise _refused(node, them.node_id, "the introduction is for another node", address)
     now = utcnow()
     with node.db.transaction() as session:
-        invitation = session.query(InvitationRow).filter_by(token_hash=_hash(secret)).first()
+        invitation = store.invitation(session, _hash(secret))
         problem = None
         if invitation is None:
             problem = "no such invitation"

@@ -16,6 +16,7 @@ from tabadul.storage.tables import (
     AgreementRow,
     ConsentRow,
     InboxRow,
+    InvitationRow,
     NonceRow,
     OutboxRow,
     PartnerRow,
@@ -36,6 +37,13 @@ def partner(session: Session, partner_id: str) -> PartnerRow | None:
 def partner_by_node(session: Session, node_id: str) -> PartnerRow | None:
     """A partner by its node id."""
     return session.scalars(select(PartnerRow).where(PartnerRow.node_id == node_id)).first()
+
+
+def invitation(session: Session, token_hash: str) -> InvitationRow | None:
+    """An invitation by the SHA-256 of its secret."""
+    return session.scalars(
+        select(InvitationRow).where(InvitationRow.token_hash == token_hash)
+    ).first()
 
 
 def partners(session: Session) -> list[PartnerRow]:
