@@ -83,7 +83,13 @@ def search(
         ),
     )
     return SearchResults(
-        query=q, total=found.total, offset=offset, limit=limit, items=items, facets=found.facets
+        query=q,
+        total=found.total,
+        total_exact=found.total_exact,
+        offset=offset,
+        limit=limit,
+        items=items,
+        facets=found.facets,
     )
 
 
