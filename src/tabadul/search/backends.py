@@ -130,7 +130,7 @@ def matching(dialect: str, tree: Node, keys: Keys) -> Matching:
     query = func.to_tsquery(literal("simple").cast(REGCONFIG), tsquery(tree, keys))
     return Matching(
         source=SearchDocumentRow.__table__,
-        doc_id=SearchDocumentRow.id,
+        doc_id=SearchDocumentRow.__table__.c.id,
         condition=vector.op("@@")(query),
         score=func.ts_rank_cd(vector, query, type_=Float),
         joins_documents=False,

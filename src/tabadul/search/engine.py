@@ -4,6 +4,12 @@ Every number comes from the same set of rows — the matching documents whose
 records the caller may read (the policy's visibility, joined on the records'
 own labels) and that pass the filters — so a record the caller may not read
 changes neither the total nor any facet.
+
+That set is bounded: the walk over the matches stops after
+:data:`COUNT_BOUND` visible ones (newest first), so a common word costs the
+same as a rarer one and the total then reads "1,000+" (``total_exact``
+false). Visibility and filters are applied during the walk, before the
+bound, never after it.
 """
 
 from __future__ import annotations
@@ -189,25 +195,20 @@ def run(
         select(walked).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")
     ).prefix_with("MATERIALIZED")
     rows: list[Any] = list(session.execute(_one_statement(bounded, counted, limit, offset, facets)))
-    total, hits, counts = bound + 1, [], {name: {} for name in FACETS}
+    total = 0
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     page: list[tuple[float, int, Hit]] = []
     for part, value, record_id, n, score, doc_id in rows:
         if part == _TOTAL:
             total = int(n)
         elif part == _PAGE:
-            page.append(
-                (float(score or 0), int(doc_id), Hit(str(value), str(record_id), float(score or 0)))
-            )
+            hit = Hit(str(value), str(record_id), float(score or 0))
+            page.append((hit.score, int(doc_id), hit))
         else:
             counts[str(part)][str(value)] = int(n)
-    hits = [h for _s, _d, h in sorted(page, key=lambda t: (-t[0], t[1]))]
-    exact = total <= bound
-    return Found(
-        min(total, bound),
-        hits,
-        _top(counts) if facets else {},
-        exact,
-    )
+    # Best first; ties by document, as the statement ordered them.
+    hits = [hit for _score, _doc, hit in sorted(page, key=lambda p: (-p[0], p[1]))]
+    return Found(min(total, bound), hits, _top(counts) if facets else {}, total <= bound)
 
 
 # Not facet names: the rows of the total and of the page in the one statement.
