@@ -10,6 +10,8 @@ import pytest
 
 from tabadul.model.accounts import Role
 from tabadul.search import engine
+from tabadul.storage import audit_log
+from tabadul.storage.audit_log import EventFilter
 from tests.conftest import make_person
 from tests.search.test_search import found, index_now, record
 
@@ -102,6 +104,16 @@ def test_filters_apply_before_the_bound(node, writer, bounded):
     assert results.total == 2
     assert results.total_exact
     assert sorted(h.id for h in results.items) == sorted(green)
+
+
+def test_the_audit_records_that_the_total_was_bounded(node, writer, bounded):
+    essaouira(node, writer, BOUND + 1)
+    index_now(node)
+    found(node, writer, "essaouira")
+    with node.db.reading() as session:
+        (event,) = audit_log.query(session, EventFilter(name="search.performed"), 10, None)
+    assert event.details["total"] == BOUND
+    assert event.details["total_exact"] is False
 
 
 def test_the_api_carries_the_flag(client, node, analyst, bounded):

@@ -79,6 +79,7 @@ def search(
             query=q,
             filters={k: str(v) for k, v in filters.__dict__.items() if v is not None},
             total=found.total,
+            total_exact=found.total_exact,
             shown=tuple(f"{h.kind}:{h.id}" for h in items),
         ),
     )
