@@ -217,7 +217,8 @@ class Searched(Event):
     """A search was run: the query and filters (they name who was looked for), what was shown.
 
     The query is kept because oversight asks exactly this: who searched for
-    whom, and why. ``total`` is what the searcher saw (visible records only).
+    whom, and why. ``total`` is what the searcher saw (visible records only);
+    ``total_exact`` false when it was shown as "N+" (counting stopped at the bound).
     """
 
     name = "search.performed"
@@ -225,6 +226,7 @@ class Searched(Event):
     query: str
     filters: dict[str, str] = field(default_factory=dict)
     total: int = 0
+    total_exact: bool = True
     shown: tuple[str, ...] = ()
 
     def records(self) -> list[str]:

@@ -56,7 +56,8 @@ def search_command(
     with opened(data_dir) as node:
         actor = accounts.principal_named(node, username)
         results = search.search(node, actor, query, chosen, purpose, limit=limit, offset=offset)
-    lines = [f"{results.total} found"]
+    # A count that stopped at the bound reads "1000+ found".
+    lines = [f"{results.total}{'' if results.total_exact else '+'} found"]
     for hit in results.items:
         extract = "".join(
             click.style(f.text, bold=True) if f.match else f.text for f in hit.snippet

@@ -39,11 +39,24 @@ class SearchHit(BaseModel):
 
 
 class SearchResults(BaseModel):
-    """A page of results; ``total`` and ``facets`` count every visible match, not just the page."""
+    """A page of results; ``total`` and ``facets`` count visible matches, not just the page.
+
+    Counting stops at a bound (10,000): past it ``total`` is the bound,
+    ``total_exact`` is false ("10,000+") and the facets count the bounded set.
+    """
 
     query: str
-    total: int
+    total: int = Field(
+        description="Visible matches; when total_exact is false, at least this many."
+    )
+    total_exact: bool = Field(
+        default=True,
+        description="False when counting stopped at the bound: read total as '10,000+'.",
+    )
     offset: int
     limit: int
     items: list[SearchHit]
-    facets: dict[str, dict[str, int]]
+    facets: dict[str, dict[str, int]] = Field(
+        description="Counts over every visible match, or over the bounded set when "
+        "total_exact is false (then approximate)."
+    )

@@ -17,11 +17,13 @@ stems B, names C), the expression the GIN index of migration 0006 is built on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Integer,
     Select,
     column,
@@ -93,6 +95,46 @@ def tsquery(tree: Node, keys: Keys) -> str:
         ]
         return "(" + " & ".join(parts) + ")"
     raise AssertionError(f"a lone NOT cannot be compiled: {tree!r}")
+
+
+@dataclass(frozen=True)
+class Matching:
+    """How to find the documents matching a query inside a larger statement.
+
+    ``source`` is what to select from (joined to ``search_documents`` on
+    ``doc_id`` when it is not that table itself), ``condition`` the match and
+    ``score`` its rank, higher is better. ``doc_id`` is the column the
+    backend can walk in descending order without scoring every match: FTS5
+    delivers its matches in rowid order, so ordering by it lets SQLite stop
+    after the first rows it needs.
+    """
+
+    source: FromClause
+    doc_id: ColumnElement[int]
+    condition: ColumnElement[bool]
+    score: ColumnElement[float]
+    joins_documents: bool
+
+
+def matching(dialect: str, tree: Node, keys: Keys) -> Matching:
+    """The pieces of a statement that matches ``tree`` (see :class:`Matching`)."""
+    if dialect == "sqlite":
+        return Matching(
+            source=_FTS,
+            doc_id=_FTS.c.rowid,
+            condition=_FTS.c.search_fts.op("MATCH")(fts5(tree, keys)),
+            score=-func.bm25(literal_column("search_fts"), type_=Float),
+            joins_documents=True,
+        )
+    vector: ColumnElement[Any] = literal_column(PG_VECTOR)
+    query = func.to_tsquery(literal("simple").cast(REGCONFIG), tsquery(tree, keys))
+    return Matching(
+        source=SearchDocumentRow.__table__,
+        doc_id=SearchDocumentRow.__table__.c.id,
+        condition=vector.op("@@")(query),
+        score=func.ts_rank_cd(vector, query, type_=Float),
+        joins_documents=False,
+    )
 
 
 def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:

@@ -4,6 +4,12 @@ Every number comes from the same set of rows — the matching documents whose
 records the caller may read (the policy's visibility, joined on the records'
 own labels) and that pass the filters — so a record the caller may not read
 changes neither the total nor any facet.
+
+That set is bounded: the walk over the matches stops after
+:data:`COUNT_BOUND` visible ones (newest first), so a common word costs the
+same as a rarer one and the total then reads "1,000+" (``total_exact``
+false). Visibility and filters are applied during the walk, before the
+bound, never after it.
 """
 
 from __future__ import annotations
@@ -15,19 +21,22 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
+    Float,
+    Integer,
     String,
+    and_,
     exists,
     func,
     literal,
     null,
+    or_,
     select,
     true,
     union_all,
 )
 from sqlalchemy.orm import Session
 
-from tabadul.search.backends import Keys, matches
+from tabadul.search.backends import Keys, matching
 from tabadul.search.documents import ENTITY, REPORT
 from tabadul.search.query import Node
 from tabadul.storage import protection
@@ -35,6 +44,10 @@ from tabadul.storage.tables import EntityRow, ReportRow, ReportTopicRow, SearchD
 
 FACETS = ("kind", "status", "tlp", "classification", "originator", "schema", "language", "topic")
 FACET_SIZE = 20
+# Visible matches counted exactly before the total reads "1,000+". Elasticsearch stops
+# at 10,000; here each match walked is joined to its record's live label (about 3 µs a
+# match on SQLite), and 10,000 of them cost more than the whole 50 ms budget.
+COUNT_BOUND = 1_000
 
 
 @dataclass(frozen=True)
@@ -80,11 +93,17 @@ class Hit:
 
 @dataclass
 class Found:
-    """A page of hits with the total and facets over every visible match."""
+    """A page of hits with the total and facets over the bounded set of visible matches.
+
+    ``total_exact`` is false when more than :data:`COUNT_BOUND` visible
+    matches exist: ``total`` is then the bound ("10,000+") and the facets
+    count the bounded set, not every match.
+    """
 
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_exact: bool = True
 
 
 def run(
@@ -99,77 +118,180 @@ def run(
     limit: int,
     offset: int = 0,
     facets: bool = True,
+    bound: int | None = None,
 ) -> Found:
-    """Search: the total, facets and the page ``offset``…``offset+limit`` by descending score."""
-    # Materialised: the full-text match runs once and drives the joins (left to itself,
-    # SQLite re-ran MATCH for every document row).
-    m = matches(dialect, tree, keys).cte("m").prefix_with("MATERIALIZED")
+    """Search: the total, facets and the page ``offset``…``offset+limit`` by descending score.
+
+    Counting stops at ``bound`` visible matches, as Elasticsearch's
+    ``track_total_hits`` does: the matches are walked newest document first
+    (the order FTS5 keeps them in, so nothing is scored or joined beyond the
+    bound), each joined to its record's current label and filters, and the
+    first ``bound`` that pass are the set the total, the facets and the page
+    come from. Below the bound that set is every visible match, exactly as
+    before; above it, the page is the best of the most recently indexed
+    ``bound`` matches. Visibility is applied inside the walk, so a refused
+    record neither counts nor takes a place in the bounded set.
+    """
+    bound = COUNT_BOUND if bound is None else bound
+    wanted = [kind for kind in (REPORT, ENTITY) if filters.wants(kind)]
+    if not wanted or not levels:
+        return Found(0, [], {name: {} for name in FACETS} if facets else {})
+    match = matching(dialect, tree, keys)
     doc = SearchDocumentRow
-    branches: list[Select[tuple[object, ...]]] = []
-    if filters.wants(REPORT):
-        branches.append(
-            select(
-                doc.id.label("doc"),
-                doc.kind.label("kind"),
-                doc.record_id.label("record_id"),
-                m.c.score.label("score"),
-                ReportRow.status.label("status"),
-                ReportRow.tlp.label("tlp"),
-                ReportRow.classification.label("classification"),
-                ReportRow.originator.label("originator"),
-                null().cast(String).label("schema"),
-                doc.language.label("language"),
-            )
-            .select_from(m)
-            .join(doc, doc.id == m.c.doc_id)
-            .join(ReportRow, ReportRow.id == doc.record_id)
-            .where(
+    passes: list[ColumnElement[bool]] = []
+    if REPORT in wanted:
+        passes.append(
+            and_(
                 doc.kind == REPORT,
                 protection.reports_visible(levels, compartments),
                 *_report_filters(filters),
             )
         )
-    if filters.wants(ENTITY):
-        branches.append(
-            select(
-                doc.id.label("doc"),
-                doc.kind.label("kind"),
-                doc.record_id.label("record_id"),
-                m.c.score.label("score"),
-                null().cast(String).label("status"),
-                null().cast(String).label("tlp"),
-                EntityRow.classification.label("classification"),
-                null().cast(String).label("originator"),
-                EntityRow.schema.label("schema"),
-                doc.language.label("language"),
-            )
-            .select_from(m)
-            .join(doc, doc.id == m.c.doc_id)
-            .join(EntityRow, EntityRow.id == doc.record_id)
-            .where(
+    if ENTITY in wanted:
+        passes.append(
+            and_(
                 doc.kind == ENTITY,
                 protection.entities_visible(levels, compartments),
                 *_entity_filters(filters),
             )
         )
-    if not branches or not levels:
-        return Found(0, [], {name: {} for name in FACETS} if facets else {})
-    union = branches[0] if len(branches) == 1 else union_all(*branches)
-    hits = union.cte("hits").prefix_with("MATERIALIZED")
-
-    counted = _facet_counts(session, hits) if facets else {}
-    total = (
-        sum(counted["kind"].values())
-        if facets
-        else int(session.scalar(select(func.count()).select_from(hits)) or 0)
+    source = match.source
+    if match.joins_documents:
+        source = source.join(doc, doc.id == match.doc_id)
+    if REPORT in wanted:
+        source = source.outerjoin(
+            ReportRow, and_(doc.kind == REPORT, ReportRow.id == doc.record_id)
+        )
+    if ENTITY in wanted:
+        source = source.outerjoin(
+            EntityRow, and_(doc.kind == ENTITY, EntityRow.id == doc.record_id)
+        )
+    report_column = (lambda c: c) if REPORT in wanted else (lambda c: null().cast(String))
+    walk = (
+        select(
+            match.doc_id.label("doc"),
+            doc.kind.label("kind"),
+            doc.record_id.label("record_id"),
+            match.score.label("score"),
+            report_column(ReportRow.status).label("status"),
+            report_column(ReportRow.tlp).label("tlp"),
+            _either(wanted, ReportRow.classification, EntityRow.classification).label(
+                "classification"
+            ),
+            report_column(ReportRow.originator).label("originator"),
+            (EntityRow.schema if ENTITY in wanted else null().cast(String)).label("schema"),
+            doc.language.label("language"),
+        )
+        .select_from(source)
+        .where(match.condition, or_(*passes))
+        .order_by(match.doc_id.desc())
+        # One more than the bound: whether there are more is all the last row says.
+        .limit(bound + 1)
     )
-    page = session.execute(
-        select(hits.c.kind, hits.c.record_id, hits.c.score)
-        .order_by(hits.c.score.desc(), hits.c.doc)
+    # Materialised: the walk runs once for the counts, the facets and the page.
+    walked = walk.cte("walked").prefix_with("MATERIALIZED")
+    counted = select(func.count()).select_from(walked).scalar_subquery()
+    bounded = (
+        select(walked).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")
+    ).prefix_with("MATERIALIZED")
+    rows: list[Any] = list(session.execute(_one_statement(bounded, counted, limit, offset, facets)))
+    total = 0
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    page: list[tuple[float, int, Hit]] = []
+    for part, value, record_id, n, score, doc_id in rows:
+        if part == _TOTAL:
+            total = int(n)
+        elif part == _PAGE:
+            hit = Hit(str(value), str(record_id), float(score or 0))
+            page.append((hit.score, int(doc_id), hit))
+        else:
+            counts[str(part)][str(value)] = int(n)
+    # Best first; ties by document, as the statement ordered them.
+    hits = [hit for _score, _doc, hit in sorted(page, key=lambda p: (-p[0], p[1]))]
+    return Found(min(total, bound), hits, _top(counts) if facets else {}, total <= bound)
+
+
+# Not facet names: the rows of the total and of the page in the one statement.
+_TOTAL = "#total"
+_PAGE = "#page"
+
+
+def _either(wanted: list[str], report: Any, entity: Any) -> ColumnElement[Any]:
+    if wanted == [REPORT]:
+        return report  # type: ignore[no-any-return]
+    if wanted == [ENTITY]:
+        return entity  # type: ignore[no-any-return]
+    return func.coalesce(report, entity)
+
+
+def _one_statement(bounded: Any, counted: Any, limit: int, offset: int, facets: bool) -> Any:
+    """The total, every facet and the page in one statement, so the bounded set is walked once.
+
+    (SQLite materialises a common table expression once per statement.)
+    Rows are ``(part, value, record_id, n, score, doc)``: a facet value and
+    its count, the total, or a page hit (``value`` its kind).
+    """
+    h = bounded.c
+    none_text = null().cast(String)
+    none_float = null().cast(Float)
+    none_int = null().cast(Integer)
+    parts: list[Any] = [
+        select(
+            literal(_TOTAL).label("part"),
+            none_text.label("value"),
+            none_text.label("record_id"),
+            counted.label("n"),
+            none_float.label("score"),
+            none_int.label("doc"),
+        )
+    ]
+    best = (
+        select(h.kind, h.record_id, h.score, h.doc)
+        .order_by(h.score.desc(), h.doc)
         .limit(limit)
         .offset(offset)
+        .subquery("best")
     )
-    return Found(total, [Hit(k, r, float(s or 0)) for k, r, s in page], counted)
+    parts.append(
+        select(
+            literal(_PAGE).label("part"),
+            best.c.kind,
+            best.c.record_id,
+            none_int,
+            best.c.score,
+            best.c.doc,
+        )
+    )
+    if facets:
+        parts += [
+            select(
+                literal(name).label("part"),
+                h[name],
+                none_text,
+                func.count(),
+                none_float,
+                none_int,
+            )
+            .where(h[name].is_not(None))
+            .group_by(h[name])
+            for name in FACETS
+            if name != "topic"
+        ]
+        parts.append(
+            select(
+                literal("topic").label("part"),
+                ReportTopicRow.topic,
+                none_text,
+                func.count(),
+                none_float,
+                none_int,
+            )
+            .select_from(bounded)
+            .join(ReportTopicRow, ReportTopicRow.report_id == h.record_id)
+            .where(h.kind == REPORT)
+            .group_by(ReportTopicRow.topic)
+        )
+    return union_all(*parts)
 
 
 def _report_filters(f: SearchFilter) -> list[ColumnElement[bool]]:
@@ -210,31 +332,8 @@ def _entity_filters(f: SearchFilter) -> list[ColumnElement[bool]]:
     return conditions or [true()]
 
 
-def _facet_counts(session: Session, hits: object) -> dict[str, dict[str, int]]:
-    """Every facet's value counts in one statement over the materialised hits."""
-    h = hits.c  # type: ignore[attr-defined]
-    parts: list[Select[tuple[object, ...]]] = [
-        select(literal(name).label("facet"), h[name].label("value"), func.count().label("n"))
-        .where(h[name].is_not(None))
-        .group_by(h[name])
-        for name in FACETS
-        if name != "topic"
-    ]
-    parts.append(
-        select(
-            literal("topic").label("facet"),
-            ReportTopicRow.topic.label("value"),
-            func.count().label("n"),
-        )
-        .select_from(hits)  # type: ignore[arg-type]
-        .join(ReportTopicRow, ReportTopicRow.report_id == h.record_id)
-        .where(h.kind == REPORT)
-        .group_by(ReportTopicRow.topic)
-    )
-    counted: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    rows: list[Any] = list(session.execute(union_all(*parts)))
-    for facet, value, n in rows:
-        counted[str(facet)][str(value)] = int(n)
+def _top(counted: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Each facet's most frequent values, at most :data:`FACET_SIZE`."""
     return {
         name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
         for name, values in counted.items()

@@ -79,11 +79,18 @@ def search(
             query=q,
             filters={k: str(v) for k, v in filters.__dict__.items() if v is not None},
             total=found.total,
+            total_exact=found.total_exact,
             shown=tuple(f"{h.kind}:{h.id}" for h in items),
         ),
     )
     return SearchResults(
-        query=q, total=found.total, offset=offset, limit=limit, items=items, facets=found.facets
+        query=q,
+        total=found.total,
+        total_exact=found.total_exact,
+        offset=offset,
+        limit=limit,
+        items=items,
+        facets=found.facets,
     )
 
 
