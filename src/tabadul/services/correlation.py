@@ -504,8 +504,10 @@ def _current_run(session: Session, restart: bool) -> CorrelationRunRow:
 
 
 def _name_only(result: Score) -> bool:
-    """Whether nothing but the name supports a match."""
-    return not any(r.effect is Effect.SUPPORTS and r.kind != NAME for r in result.reasons)
+    """Whether nothing but the name supports a match (a shared nationality corroborates nothing)."""
+    return not any(
+        r.effect is Effect.SUPPORTS and r.kind not in (NAME, "nationality") for r in result.reasons
+    )
 
 
 def _keys_in_parallel(
