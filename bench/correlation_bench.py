@@ -213,8 +213,18 @@ def main() -> None:
         )
 
         start = time.perf_counter()
+        passes: dict[str, float] = {}
+
+        def progress(p: correlation.Progress) -> None:
+            # A line as each pass ends, so an interrupted run still says how far it got.
+            if p.phase not in passes:
+                for name, at in passes.items():
+                    print(json.dumps({"pass_done": name, "at_s": round(at, 1)}), flush=True)
+                passes.clear()
+            passes[p.phase] = time.perf_counter() - start
+
         result = correlation.correlate_all(
-            node, restart=True, chunk=1_000, processes=args.processes
+            node, restart=True, chunk=1_000, processes=args.processes, on_progress=progress
         )
         took = time.perf_counter() - start
         with node.db.reading() as session:

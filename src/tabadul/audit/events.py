@@ -467,6 +467,19 @@ class HitsListed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InboxRead(Event):
+    """Messages received from partners (or their questions) were listed: a consultation."""
+
+    name = "exchange.inbox_read"
+    category = Category.CONSULTATION
+    kind: str | None = None
+    shown: tuple[str, ...] = ()
+
+    def records(self) -> list[str]:
+        return _refs("message", self.shown)
+
+
+@dataclass(frozen=True, kw_only=True)
 class WatchAlerted(Event):
     """A watched entity, name or selector matched a new or changed record."""
 

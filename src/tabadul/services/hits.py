@@ -70,14 +70,6 @@ def list_hits(
     return HitPage(items=items, total=total, next=next_cursor)
 
 
-def count_open(node: Node, actor: Principal) -> int:
-    """How many hits wait for a decision among those the actor may see (for dashboards)."""
-    if not node.policy.allows_role(actor, Action.READ, Kind.ENTITY):
-        return 0
-    with node.db.reading() as session:
-        return store.count_hits(session, visible_hits(node, actor), HitState.NEW)
-
-
 def get(node: Node, actor: Principal, hit_id: str, purpose: str | None = None) -> HitOut:
     """One hit, as the actor may see it."""
     _require(node, actor, Action.READ, hit_id)
@@ -260,6 +252,7 @@ def _outs(session: Session, node: Node, actor: Principal, rows: list[HitRow]) ->
         both = left.readable and right.readable
         cluster = clusters.get(row.left_id)
         members = store.cluster_members(session, cluster) if cluster and both else []
+        readable = _readable(session, node, actor, members) if members else set()
         out.append(
             HitOut(
                 id=row.id,
@@ -274,7 +267,7 @@ def _outs(session: Session, node: Node, actor: Principal, rows: list[HitRow]) ->
                 decided_by=deciders.get(row.decided_by) if row.decided_by else None,
                 decided_at=row.decided_at,
                 decision_reason=row.decision_reason if both else None,
-                cluster=[m for m in members if m in _readable(session, node, actor, members)],
+                cluster=[m for m in members if m in readable],
             )
         )
     return out

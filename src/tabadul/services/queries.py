@@ -186,7 +186,15 @@ def received(node: Node, actor: Principal, limit: int = 50) -> list[dict[str, An
                     "reference": answer.get("reference") if answer else None,
                 }
             )
-        return found
+    auditing.record(
+        node,
+        ev.InboxRead(
+            actor=auditing.actor_of(actor),
+            kind=MessageType.QUERY.value,
+            shown=tuple(str(q["id"]) for q in found),
+        ),
+    )
+    return found
 
 
 def request_information(

@@ -665,6 +665,12 @@ def inbox(node: Node, actor: Principal, kind: str | None = None, limit: int = 10
     with node.db.reading() as session:
         rows = store.inbox(session, kind, limit)
         partners = {p.id: p for p in store.partners(session)}
+    auditing.record(
+        node,
+        ev.InboxRead(
+            actor=auditing.actor_of(actor), kind=kind, shown=tuple(r.message_id for r in rows)
+        ),
+    )
     return [
         {
             "id": r.message_id,

@@ -16,6 +16,7 @@ from tabadul.services.correlation import HitState
 from tabadul.web.i18n import N_
 from tabadul.web.pages import render
 from tabadul.web.security import CsrfChecked, PagePrincipal, WorkingContext
+from tabadul.web.vocabulary import QUERY_KINDS
 
 router = APIRouter(include_in_schema=False)
 DECISIONS = {
@@ -29,17 +30,8 @@ STATES = {
     HitState.REJECTED: N_("rejected"),
     HitState.UNSURE: N_("unsure"),
 }
-WATCH_KINDS = {
-    "name": N_("Name (any script)"),
-    "entity": N_("Entity (its id)"),
-    "phone": N_("Phone number"),
-    "email": N_("E-mail address"),
-    "document": N_("Identity document number"),
-    "iban": N_("IBAN"),
-    "account": N_("Account number"),
-    "wallet": N_("Crypto-currency wallet"),
-    "vehicle": N_("Vehicle registration"),
-}
+# What a watchlist entry may be: what a partner query may be about, or a record.
+WATCH_KINDS = {"name": QUERY_KINDS["name"], "entity": N_("Entity (its id)")} | QUERY_KINDS
 
 
 @router.get("/hits")
