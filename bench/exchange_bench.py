@@ -18,11 +18,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 FAST = {"TABADUL_EXCHANGE_RETRY_MAX_SECONDS": "0.5", "TABADUL_LOG_LEVEL": "warning"}
 
@@ -241,17 +243,31 @@ def delivered_times(data_dir: Path) -> list[dt.datetime]:
 
 
 def count_queued(data_dir: Path) -> int:
-    from tabadul.services.node import Node
-    from tabadul.settings import load_settings
-    from tabadul.storage.tables import OutboxRow
+    """Outbox rows still queued (read straight from the SQLite file: polled often, kept cheap)."""
+    return _count(data_dir, "SELECT count(*) FROM outbox WHERE status = 'queued'")
 
-    node = Node.open(load_settings(data_dir))
-    with node.db.reading() as session:
-        n = session.scalar(
-            select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "queued")
-        )
-    node.close()
-    return int(n or 0)
+
+def count_jobs(data_dir: Path) -> int:
+    """Indexing and correlation jobs not yet done (the recurring jobs always wait: not those)."""
+    return _count(
+        data_dir,
+        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') "
+        "AND kind IN ('search.index', 'matching.correlate')",
+    )
+
+
+def _count(data_dir: Path, sql: str) -> int:
+    from tabadul.settings import SQLITE_FILE_NAME
+
+    with contextlib.closing(sqlite3.connect(data_dir / SQLITE_FILE_NAME, timeout=30)) as db:
+        return int(db.execute(sql).fetchone()[0])
+
+
+def cpu_seconds(process: subprocess.Popen[bytes] | None) -> float:
+    """User and system CPU time a process has used so far (Linux /proc)."""
+    assert process is not None
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def latency(rabat: Served, madrid: Served, partner_id: str, samples: int) -> list[float]:
@@ -321,14 +337,32 @@ def main() -> None:
             seconds = queue_shares(rabat, partner_id, args.reports)
             queued = count_queued(rabat.data_dir)
             print(f"queued {queued:,} shares in {seconds:.0f} s ({queued / seconds:,.0f} shares/s)")
+            print(f"load average before delivery: {os.getloadavg()}")
             madrid.start()
+            cpu = cpu_seconds(rabat.process), cpu_seconds(madrid.process)
             wait(lambda: count_queued(rabat.data_dir) == 0, timeout=3600)
+            sent_cpu = cpu_seconds(rabat.process) - cpu[0]
+            received_cpu = cpu_seconds(madrid.process) - cpu[1]
             times = delivered_times(rabat.data_dir)
             span = (times[-1] - times[0]).total_seconds()
             print(
                 f"sustained delivery: {len(times):,} reports in {span:.1f} s "
                 f"= {len(times) / span:,.0f} messages/s (each signed, encrypted, checked, "
                 "stored, receipted)"
+            )
+            print(
+                f"CPU per message while delivering: Rabat (sending) "
+                f"{sent_cpu / len(times) * 1000:.2f} ms, Madrid (receiving, and its "
+                f"background jobs) {received_cpu / len(times) * 1000:.2f} ms; "
+                f"load average {os.getloadavg()}"
+            )
+            started = time.monotonic()
+            wait(lambda: count_jobs(madrid.data_dir) == 0, timeout=3600)
+            jobs_cpu = cpu_seconds(madrid.process) - cpu[1] - received_cpu
+            print(
+                f"Madrid's background jobs (indexing, correlation) finished "
+                f"{time.monotonic() - started:.0f} s after the last delivery, "
+                f"using {jobs_cpu:.1f} s more CPU"
             )
             samples = latency(rabat, madrid, partner_id, args.latency_samples)
             q = statistics.quantiles(samples, n=100)

@@ -26,6 +26,7 @@ import argparse
 import gc
 import json
 import random
+import re
 import statistics
 import time
 from pathlib import Path
@@ -192,6 +193,11 @@ def romanise_word(word: str, style: int, rng: random.Random) -> str:
             if nxt and nxt not in LONG and nxt != "ة" and rng.random() < 0.8:
                 out.append(rng.choice(SHORT))
     text = "".join(out)
+    if style == 3:
+        # Spanish writes k as c only before a, o, u; before e and i it is qu
+        # (c there is s or th). Until 2026-11-23 the generator wrote "Cacin"
+        # for قكين, which no Spanish writer would.
+        text = re.sub(r"c+(?=[eiy])", "qu", text)
     return article + text[:1].upper() + text[1:]
 
 

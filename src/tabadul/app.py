@@ -7,6 +7,7 @@ runs a job worker in a background thread, as ``tabadul serve`` does.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -75,14 +76,24 @@ def create_app(
         if run_worker:
             auditing.schedule_checkpoints(node)
             schedule_exchange(node)
-            worker = Worker(node.db, settings, job_handlers or handlers(node))
+            worker = Worker(
+                node.db, settings, job_handlers or handlers(node), yield_to=node.receiving.busy
+            )
             worker.listen_for_commits()
             thread = threading.Thread(target=worker.run, name="tabadul-worker", daemon=True)
             thread.start()
         app.state.worker = worker
+        # What a started node keeps for its life (modules, the name engine's tables, the
+        # open node) leaves the cyclic collector's sight: a full collection walks every
+        # tracked object, and put p95 at 142–252 ms on the report list
+        # (docs/benchmarks.md, "Web pages"). Unfrozen on the way out, so a test suite
+        # that starts many applications does not keep each one's garbage.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             if worker is not None and thread is not None:
                 worker.stop()
                 thread.join(timeout=30)

@@ -82,6 +82,14 @@ class Settings(BaseSettings):
         le=1,
         description="Score from which correlation stores a hit for a person to review.",
     )
+    job_yield_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "While partners' messages arrive, the worker of 'tabadul serve' waits up to this "
+            "long before each background job, so that receiving goes first (0: never waits)."
+        ),
+    )
     exchange_timestamp_window_seconds: int = Field(
         default=300,
         ge=10,

@@ -321,6 +321,14 @@ def test_list_is_paginated_newest_first_and_filtered(client, analyst):
     assert titles("status=draft") == ["Report 4"]
     assert titles("date_from=2026-02-01&date_to=2026-03-31") == ["Report 1", "Report 2"]
     assert titles("topic=terrorism&status=released") == ["Report 0", "Report 2"]
+    # A topic's reports are walked newest first too, and the cursor carries on from there.
+    page = client.get("/api/v1/reports?topic=terrorism&limit=2", headers=analyst.headers).json()
+    assert [r["id"] for r in page["items"]] == [ids[4], ids[2]]
+    rest = client.get(
+        f"/api/v1/reports?topic=terrorism&limit=2&cursor={page['next']}", headers=analyst.headers
+    ).json()
+    assert [r["id"] for r in rest["items"]] == [ids[0]]
+    assert rest["next"] is None
     assert client.get("/api/v1/reports?limit=0", headers=analyst.headers).status_code == 422
     assert client.get("/api/v1/reports?cursor=%%%", headers=analyst.headers).status_code == 422
 

@@ -20,7 +20,7 @@ from tabadul.exchange import envelopes
 from tabadul.exchange.keys import NodeKeys
 from tabadul.exchange.messages import Message, MessageType
 from tabadul.model.ids import new_id
-from tabadul.storage.tables import AuditEventRow, InboxRow
+from tabadul.storage.tables import AuditEventRow, InboxRow, ReportRow, ReportVersionRow
 from tests.exchange.cluster import report
 
 pytestmark = pytest.mark.slow
@@ -216,3 +216,43 @@ def test_one_signed_receipt_answers_a_batch_in_order(partner, pair):
     assert partner.answer(response, 1)["body"]["code"] == "out_of_scope"
     assert partner.answer(response, 2)["body"]["status"] == "duplicate"
     assert stored(madrid) == before + 1
+
+
+def held_versions(madrid, report_id):
+    node = madrid.open()
+    try:
+        with node.db.reading() as session:
+            return session.execute(
+                select(ReportRow.version, ReportRow.status).where(ReportRow.id == report_id)
+            ).one(), list(
+                session.scalars(
+                    select(ReportVersionRow.version)
+                    .where(ReportVersionRow.report_id == report_id)
+                    .order_by(ReportVersionRow.version)
+                )
+            )
+    finally:
+        node.close()
+
+
+def test_versions_of_one_report_in_one_request_apply_in_order_and_once(partner, pair):
+    madrid = pair[1]
+    first = partner.message()
+    data = first["body"]["report"]
+    second = partner.message(kind=MessageType.REPORT_UPDATE, title="Corrected")
+    second["body"]["report"].update(id=data["id"], version=2)
+    again = partner.message()  # another message carrying version 1 again: already held
+    again["body"]["report"].update(id=data["id"])
+    withdrawn = partner.message(kind=MessageType.REPORT_WITHDRAW)
+    withdrawn["body"]["report"].update(id=data["id"], version=3, status="withdrawn")
+    late = partner.message(kind=MessageType.REPORT_UPDATE)  # after the withdrawal: refused
+    late["body"]["report"].update(id=data["id"], version=4)
+    stranger = partner.message()  # the same report id from another originator: refused
+    stranger["body"]["report"].update(id=data["id"], version=5, originator="someone-else")
+    messages = [first, second, again, withdrawn, late, stranger]
+    response = partner.post(*(partner.seal(m) for m in messages))
+    answers = [partner.answer(response, i)["body"] for i in range(len(messages))]
+    assert [a.get("status") for a in answers[:4]] == ["stored"] * 4
+    assert "withdrawn" in answers[4]["reason"]
+    assert "another originator" in answers[5]["reason"]
+    assert held_versions(madrid, data["id"]) == ((3, "withdrawn"), [1, 2, 3])

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tabadul.jobs.worker import JobContext, Worker
+from tabadul.services.node import Activity
 from tabadul.storage import jobs as queue
 from tabadul.storage.tables import EntityRow, JobRow
 from tabadul.storage.types import utcnow
@@ -221,3 +222,30 @@ def test_in_process_worker_wakes_on_commit_not_on_the_next_poll(node, settings):
     finally:
         worker.stop()
         thread.join(timeout=10)
+
+
+def test_in_process_worker_lets_partners_go_first_but_never_starves(node, settings):
+    receiving = Activity(linger_seconds=0.05)
+    worker = Worker(
+        node.db,
+        fast(settings, job_yield_seconds=0.5),
+        {"test.write": write_entity},
+        yield_to=receiving.busy,
+    )
+    enqueue(node, 1)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    with receiving:  # a partner's request that never ends
+        start = time.monotonic()
+        thread.start()
+        try:
+            time.sleep(0.3)
+            assert entity_ids(node) == []  # the job waits while the partner is received…
+            while not entity_ids(node) and time.monotonic() - start < 5:
+                time.sleep(0.01)
+            assert entity_ids(node) == ["k0"]  # …but no longer than job_yield_seconds
+            assert time.monotonic() - start < 2.0
+        finally:
+            worker.stop()
+            thread.join(timeout=10)
+    time.sleep(0.06)
+    assert not receiving.busy()  # the request ended a moment ago

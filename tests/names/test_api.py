@@ -71,3 +71,42 @@ def test_index_returns_one_result_per_record():
     index = NameIndex([("p1", ARABIC), ("p1", "Tarik Saidi"), ("p2", "Karim Saidi")])
     ids = [c.id for c in index.search("Tareq al-Saeedi", k=10)]
     assert ids.count("p1") == 1
+
+
+NAMESAKES = ["Bakri", "Tahiri", "Nasser", "Fadel", "Sabri", "Darwish", "Mansour", "Rifai",
+             "Zaidi", "Qasim", "Shukri", "Fawzi"]  # fmt: skip
+
+
+def _crowd(given, target):
+    index = NameIndex([(f"n{i}", f"{given} {family}") for i, family in enumerate(NAMESAKES)])
+    index.add("target", target)
+    return index
+
+
+def test_a_spanish_j_for_ha_is_blocked_on_the_rough_alphabet():
+    # الحلي as "Ajali": H and J share no key on the coarse alphabet.
+    index = _crowd("Munir", "منير الحلي")
+    target = len(index) - 1
+    assert index.candidates("Munir Ajali", limit=2)[0] == target
+
+
+def test_a_family_name_two_consonants_off_is_still_blocked_first():
+    index = _crowd("Tarik", "Tarik Marzubani")
+    target = len(index) - 1
+    assert index.candidates("Tarik Marzufami", limit=2)[0] == target
+
+
+def test_a_german_ch_for_kha_is_blocked_and_reranked():
+    # صباخي written the German way: ch is خ there, not ش as in "Cherif".
+    index = _crowd("Nabil", "نبيل الصباخي")
+    target = len(index) - 1
+    assert index.candidates("Nabil Sebachi", limit=2)[0] == target
+    assert index._rerank("Nabil Sebachi", list(range(len(index))), 1) == [target]
+
+
+def test_a_fused_query_word_is_reranked_against_two_joined_elements():
+    # "Nurjan" is نور جان written as one word; the namesakes share nothing closer.
+    index = _crowd("Karim", "كريم نور جان")
+    target = len(index) - 1
+    everyone = list(range(len(index)))
+    assert index._rerank("Karim Nurjan", everyone, 1) == [target]

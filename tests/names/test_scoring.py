@@ -95,3 +95,61 @@ def test_within_arabic_script_mahmoud_is_not_mohammed():
 def test_scores_stay_in_range():
     for a, b in [("a", "b"), ("طارق", "طارق"), ("Tarik Saidi", "Saidi")]:
         assert 0.0 <= compare(a, b).score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("يوسف بن خالد", "Youcef Benkhaled"),  # fused Ben-compound
+        ("يوسف بن خالد", "BENKHALED Youcef"),  # passport order, fused
+        ("يوسف بن خالد", "BEN KHALED Youcef"),  # passport order, apart
+        ("كريم بن محمد", "Karim Benmohamed"),
+    ],
+)
+def test_ben_compounds_match_the_nasab(arabic, latin):
+    result = compare(arabic, latin)
+    assert result.match, result.reasons
+    assert any("the name after the connector" in r for r in result.reasons)
+
+
+def test_a_ben_compound_is_not_any_family_name():
+    assert not compare("يوسف بن خالد", "Youcef Benkirane").match
+
+
+@pytest.mark.parametrize(("arabic", "latin"), [("يوسف", "Youcef"), ("حسين", "Hocine")])
+def test_french_soft_c_is_s(arabic, latin):
+    result = compare(arabic, latin)
+    assert result.score >= 0.9, result.reasons
+
+
+def test_hard_c_stays_k():
+    assert compare("كريم", "Carim").score >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("split", "fused"),
+    [("نور جان", "Nurjan"), ("طاهر خيل", "Taherkhel"), ("نور زاده", "Noorzada")],
+)
+def test_a_fused_word_replaces_a_looser_single_alignment(split, fused):
+    result = compare(f"كريم {split}", f"Karim {fused}")
+    assert result.match, result.reasons
+    assert any("written as one word" in r for r in result.reasons)
+
+
+def test_a_vowel_initial_agrees_with_an_alef_or_ayn_name():
+    assert any("initial agrees" in r for r in compare("عبد الكريم حداد", "A. Haddad").reasons)
+    assert any("initial agrees" in r for r in compare("أحمد حداد", "E. Haddad").reasons)
+
+
+def test_the_skeleton_of_a_vowel_name_is_not_its_initial():
+    # عبد has the skeleton B-D, but nobody writes its initial as B.
+    assert "'b' has no counterpart on the left" in compare("عبد الكريم حداد", "B. Haddad").reasons
+    assert "'h' has no counterpart on the left" in compare("Ahmed Haddad", "H. Haddad").reasons
+
+
+def test_two_equal_arabic_letters_are_two_consonants():
+    # Arabic writes a doubled consonant once, with a shadda: مم is m-m.
+    from tabadul.names.comparable import skeleton
+
+    assert skeleton("ممتاز") == skeleton("mumtaz") == "MMTZ"
+    assert skeleton("الله") == skeleton("allah") == "L"

@@ -79,3 +79,17 @@ def test_titles_that_are_also_names_stay_but_weigh_little():
 
 def test_single_letters_are_initials():
     assert [e.kind for e in parse("K. Haddad").elements] == ["initial", "name"]
+
+
+def test_a_fused_ben_is_one_family_name_that_remembers_its_name():
+    (element,) = [e for e in parse("Youcef Benkhaled").elements if e.kind == "nasab"]
+    assert (element.text, element.head) == ("benkhaled", "khaled")
+
+
+def test_passport_order_ben_first_is_one_family_name():
+    parsed = parse("BEN KHALED Youcef")
+    assert [(e.text, e.kind, e.head) for e in parsed.elements] == [
+        ("benkhaled", "nasab", "khaled"),
+        ("youcef", "name", ""),
+    ]
+    assert "'ben khaled' read as one family name" in parsed.notes

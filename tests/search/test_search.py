@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from tabadul.errors import PermissionDenied, PurposeRequired
 from tabadul.jobs.handlers import handlers
@@ -125,6 +125,30 @@ def test_filters(node, corpus):
     assert ids(found(node, reader, "tang*", language="fr")) == [corpus["fr"]]
     assert found(node, reader, "tarik", schema="Person").total == 1
     assert found(node, reader, "tarik", schema="Organization").total == 0
+
+
+def test_filter_words_narrow_the_walk_but_the_records_decide(node, corpus):
+    reader = corpus["writer"]
+    months = {"date_from": dt.date(2024, 12, 1), "date_to": dt.date(2025, 6, 30)}
+    assert ids(found(node, reader, "tang*", **months)) == [corpus["fr"]]
+    decades = {"date_from": dt.date(2000, 1, 1), "date_to": dt.date(2025, 8, 1)}
+    assert ids(found(node, reader, "tang*", **decades)) == [corpus["fr"]]
+    # Stale words cannot show what the records' own labels refuse.
+    with node.db.transaction() as session:
+        session.execute(update(SearchDocumentRow).values(facets="kindreport tlpgreen"))
+    assert ids(found(node, reader, "tang*", tlp="GREEN")) == [corpus["fr"]]
+    # Documents indexed before filter words existed pass every narrowing.
+    with node.db.transaction() as session:
+        session.execute(update(SearchDocumentRow).values(facets="pending"))
+    assert ids(found(node, reader, "tang*", topic="terrorism", tlp="AMBER")) == [corpus["en"]]
+    if node.db.is_sqlite:
+        # The words do narrow FTS5's walk (PostgreSQL filters in SQL only).
+        with node.db.transaction() as session:
+            session.execute(update(SearchDocumentRow).values(facets=""))
+        assert ids(found(node, reader, "tang*", tlp="GREEN")) == []
+        assert ids(found(node, reader, "tang*")) == sorted([corpus["fr"], corpus["en"]])
+    search.reindex(node)
+    assert ids(found(node, reader, "tang*", topic="terrorism", tlp="AMBER")) == [corpus["en"]]
 
 
 def test_facets_count_every_match(node, corpus):

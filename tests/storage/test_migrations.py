@@ -46,3 +46,26 @@ def test_node_migrates_itself_on_open(settings):
         assert migrate.current_revision(node.db) == migrate.head_revision()
     finally:
         node.close()
+
+
+def test_search_documents_indexed_before_filter_words_stay_findable(tmp_path):
+    """0009 rebuilds SQLite's FTS5 table with a fourth column; older documents are ``pending``."""
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        migrate.upgrade(db, "0008")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO search_documents (kind, record_id, language, words, stems, names) "
+                "VALUES ('report', 'r1', 'fr', 'reunion a tanger', 'reunion a tang', '')"
+            )
+        migrate.upgrade(db)
+        with db.engine.connect() as conn:
+            facets = conn.exec_driver_sql("SELECT facets FROM search_documents").scalar_one()
+            assert facets == "pending"
+            found = conn.exec_driver_sql(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH "
+                "'words:tanger AND (facets:tlpamber OR facets:pending)'"
+            ).all()
+            assert len(found) == 1
+    finally:
+        db.dispose()

@@ -1,5 +1,6 @@
 """The pages of the web interface, over HTTP: what they show, to whom, in which language."""
 
+import datetime as dt
 import html
 import json
 import re
@@ -196,12 +197,16 @@ def test_pages_in_arabic_are_right_to_left_and_translated(browser, node):
 
 def test_dashboard_lists_reports_due_for_review(browser, node):
     client = browser()
-    record(node, principal(node, client), title="Soon due", review_by="2026-12-01")
-    record(node, principal(node, client), title="Far away", review_by="2030-01-01")
+    soon = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    overdue = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    record(node, principal(node, client), title="Long overdue", review_by=overdue)
+    record(node, principal(node, client), title="Soon due", review_by=soon)
+    record(node, principal(node, client), title="Far away", review_by="2090-01-01")
     page = client.get("/").text
     due = page.split("Latest reports")[0]
-    assert "Soon due" in due
     assert "Far away" not in due
+    # The most overdue first, though recorded first (a newest-first list shows it last).
+    assert due.index("Long overdue") < due.index("Soon due")
 
 
 def test_administrators_manage_users_but_see_no_reports(browser, node):

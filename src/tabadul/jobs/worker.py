@@ -16,6 +16,7 @@ import os
 import random
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -73,10 +74,13 @@ class Worker:
         handlers: Mapping[str, Handler | Standalone],
         *,
         name: str | None = None,
+        yield_to: Callable[[], bool] | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.handlers = dict(handlers)
+        # While this says True, the next job waits (up to job_yield_seconds): see run().
+        self.yield_to = yield_to
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -110,6 +114,7 @@ class Worker:
         """Work until :meth:`stop` is called."""
         log.info("worker.started", worker=self.name)
         while not self._stop.is_set():
+            self._give_way()
             try:
                 worked = self.run_once()
             except Exception:  # broad on purpose: a database hiccup must not kill the worker
@@ -121,6 +126,21 @@ class Worker:
         if self._unlisten is not None:
             self._unlisten()
         log.info("worker.stopped", worker=self.name)
+
+    def _give_way(self) -> None:
+        """Let more urgent work in this process go first, for a bounded time.
+
+        ``tabadul serve`` runs the worker in the server's process, so indexing
+        and correlating what partners sent competes with receiving the rest
+        for the same interpreter and the SQLite writer. Receiving first keeps
+        the partner's delivery going; the jobs wait at most
+        ``job_yield_seconds`` each, so they are delayed, never starved.
+        """
+        if self.yield_to is None or self.settings.job_yield_seconds <= 0:
+            return
+        deadline = time.monotonic() + self.settings.job_yield_seconds
+        while self.yield_to() and time.monotonic() < deadline and not self._stop.is_set():
+            self._stop.wait(0.02)
 
     def run_until_idle(self, limit: int = 10_000) -> int:
         """Run due jobs until none is left (for tests and the CLI); returns how many ran."""

@@ -19,7 +19,7 @@ so that tokens with the same skeleton (Ali, Ola) can still be told apart.
 
 Classes: B (ب پ b p), T (ت ط ث t th), J (ج j dj dsch zh), H (ح ه h),
 X (خ kh), D (د ض d), Z (ذ ز ظ ژ z dh), R, S (س ص s), C (ش چ sh ch sch tch),
-F (ف f ph v), K (ق ك k q c ck), G (غ گ g gh), L, M, N, W (initial و w),
+F (ف f ph v), K (ق ك k q c ck; but c before e, i, y is s), G (غ گ g gh), L, M, N, W (initial و w),
 Y (initial ي y).
 """
 
@@ -145,6 +145,10 @@ _LATIN_CLASS = dict(_LATIN_GRAPHEMES)
 _VOWELS = frozenset("aeiouy")
 _COARSE = str.maketrans("GXZW", "JHSF")
 _DOUBLES = re.compile(r"(.)\1+")
+_ARABIC_LAMS = re.compile("LL+")
+# French and Spanish c before e, i, y is s: Youcef (يوسف), Hocine (حسين), Lacene.
+# "ch" is untouched: the lookahead wants a vowel.
+_SOFT_C = re.compile(r"c(?=[eiy])")
 
 
 def romanise(token: str) -> str:
@@ -170,7 +174,7 @@ def _arabic_skeleton(token: str) -> str:
 
 
 def _latin_skeleton(token: str) -> str:
-    token = _DOUBLES.sub(r"\1", token)
+    token = _SOFT_C.sub("s", _DOUBLES.sub(r"\1", token))
     if token.endswith("h") and len(token) > 2 and token[-2] in _VOWELS:
         token = token[:-1]  # -ah, -eh: the ta marbuta or a silent ha
     out = []
@@ -187,10 +191,16 @@ def _latin_skeleton(token: str) -> str:
 @lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """The fine consonant skeleton of one normalised token, in any script."""
-    raw = _arabic_skeleton(token) if is_arabic(token) else _latin_skeleton(romanise(token))
-    # Collapse only letters that were adjacent (tt, the two lams of الله), not
-    # two consonants a vowel kept apart (Dawood, داود: D-D).
-    return "".join(c for c in _DOUBLES.sub(r"\1", raw) if "A" <= c <= "Z")
+    if is_arabic(token):
+        # Arabic writes a doubled consonant once (with a shadda), so two equal
+        # letters side by side are two consonants (ممدوح, Mamdouh: M-M-D-H);
+        # only the two lams of الله are one.
+        raw = _ARABIC_LAMS.sub("L", _arabic_skeleton(token))
+    else:
+        # Collapse only letters that were adjacent (tt, ssh), not two consonants
+        # a vowel kept apart (Dawood: D-D).
+        raw = _DOUBLES.sub(r"\1", _latin_skeleton(romanise(token)))
+    return "".join(c for c in raw if "A" <= c <= "Z")
 
 
 @lru_cache(maxsize=262144)
@@ -225,7 +235,8 @@ def vocalised(token: str) -> str:
             else:
                 out.append(_ARABIC_CLASS.get(char, ""))
         return _DOUBLES.sub(r"\1", "".join(out))
-    mixed = _LATIN_PATTERN.sub(_class_of, _DOUBLES.sub(r"\1", romanise(token)))
+    plain = _SOFT_C.sub("s", _DOUBLES.sub(r"\1", romanise(token)))
+    mixed = _LATIN_PATTERN.sub(_class_of, plain)
     return _DOUBLES.sub(r"\1", mixed.translate(_VOWEL_FOLD))
 
 

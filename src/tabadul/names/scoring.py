@@ -22,7 +22,16 @@ from tabadul.names.normalise import is_arabic
 from tabadul.names.structure import parse
 from tabadul.names.variants import is_common, known_spellings, usual_arabic
 
-__all__ = ["THRESHOLD", "NameMatch", "Token", "compare", "prepare", "token_similarity"]
+__all__ = [
+    "THRESHOLD",
+    "NameMatch",
+    "Prepared",
+    "Token",
+    "compare",
+    "compare_prepared",
+    "prepare",
+    "token_similarity",
+]
 
 #: The engine's default decision threshold: at or above it, ``NameMatch.match``.
 THRESHOLD = 0.75
@@ -48,6 +57,9 @@ USUAL_FACTOR = 0.9
 FUSED_MIN = 0.8
 #: A name + allah/al-din compound compared through its first part alone scores this much less.
 HEAD_FACTOR = 0.85
+#: A connector + name family name (Benali) compared through the name alone: the
+#: connector is dropped elsewhere in a nasab, so this costs little.
+NASAB_FACTOR = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +156,13 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return 1.0, "identical"
     if a.kind == "initial" or b.kind == "initial":
         initial, full = (a, b) if a.kind == "initial" else (b, a)
-        if full.kind != "initial" and (
-            full.skeleton[:1] == initial.skeleton[:1] or full.vocalised[:1] == initial.text
-        ):
+        if full.text[:1] and full.text[:1] in "aeiouاع":
+            # A name that opens with a vowel, alef or ʿayn (Ahmed, عبد) is
+            # initialled with a vowel; its skeleton's first letter is not its initial.
+            agrees = initial.text in "aeiou"
+        else:
+            agrees = full.skeleton[:1] == initial.skeleton[:1] or full.vocalised[:1] == initial.text
+        if full.kind != "initial" and agrees:
             return 0.8, "initial agrees"
         return 0.0, "initial differs"
     known = False
@@ -193,16 +209,29 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     return score, reason
 
 
+def _through_head(a: Token, b: Token, sim: float, why: str) -> tuple[float, str]:
+    """Compare through the name inside a compound (نصير الدين) or a family name (Benali)."""
+    nasab = a.kind == "nasab" or b.kind == "nasab"
+    if sim >= MIN_TOKEN and not nasab:
+        return sim, why
+    part, part_why = token_similarity(a.head or a, b.head or b)
+    part *= NASAB_FACTOR if nasab else HEAD_FACTOR
+    if part <= sim or (nasab and part < FUSED_MIN):
+        # The name inside a Ben-compound must agree well: Benkirane is not Zerhouni.
+        return sim, why
+    if nasab:
+        return part, f"the name after the connector: {part_why}"
+    return part, f"first part of the compound: {part_why}"
+
+
 def _align(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[tuple[int, int, float, str]]:
     """Greedy best-first alignment: exact enough for names of a handful of elements."""
     scored = []
     for i, a in enumerate(left):
         for j, b in enumerate(right):
             sim, why = token_similarity(a, b)
-            if sim < MIN_TOKEN and (a.head is not None or b.head is not None):
-                part, why = token_similarity(a.head or a, b.head or b)
-                sim = HEAD_FACTOR * part
-                why = f"first part of the compound: {why}"
+            if a.head is not None or b.head is not None:
+                sim, why = _through_head(a, b, sim, why)
             if sim >= MIN_TOKEN:
                 scored.append((sim, i, j, why))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
@@ -222,43 +251,61 @@ Link = tuple[tuple[int, ...], tuple[int, ...], float, str]
 
 
 def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link]) -> list[Link]:
-    """Align two adjacent unaligned elements with one element written as one word.
+    """Align two adjacent elements with one element written as one word.
 
-    ``ولي جان`` is ``Walijan``, ``شهيد خيل`` is ``Shahidkhel``: one side fused
-    what the other wrote apart.
+    ``نور جان`` is ``Nurjan``, ``طاهر خيل`` is ``Taherkhel``: one side fused
+    what the other wrote apart. The pair may be unaligned, or one of them may
+    have aligned, loosely, with the fused word itself (``جان`` ~ ``nurjan``);
+    the fused reading then replaces that link when it scores higher.
     """
-    used_left = {i for group, _, _, _ in links for i in group}
-    used_right = {j for _, group, _, _ in links for j in group}
-    found: list[Link] = []
-    for tokens, others, used, used_other, flip in (
-        (left, right, used_left, used_right, False),
-        (right, left, used_right, used_left, True),
-    ):
+    links = list(links)
+    for flip in (False, True):
+        tokens, others = (right, left) if flip else (left, right)
         for k in range(len(tokens) - 1):
-            if k in used or k + 1 in used:
-                continue
             a, b = tokens[k], tokens[k + 1]
             if a.kind == "initial" or b.kind == "initial":
                 continue
-            joined = _token(a.text + b.text, f"{a.source} {b.source}", "name")
-            for m, other in enumerate(others):
-                if m in used_other:
+            joined: Token | None = None
+            for m in range(len(others)):
+                # Links that the fused reading would replace: those of k, k+1 or m.
+                clash = [
+                    n
+                    for n, (gl, gr, _, _) in enumerate(links)
+                    if {k, k + 1} & set(gr if flip else gl) or m in (gl if flip else gr)
+                ]
+                if any(
+                    len(links[n][0]) > 1
+                    or len(links[n][1]) > 1
+                    or (links[n][0] if flip else links[n][1]) != (m,)
+                    or links[n][2] >= FUSED_MIN
+                    for n in clash
+                ):
+                    continue  # aligned with something else, or closely enough already
+                # Cheap bound first (this runs for every candidate of a search):
+                # skeletons whose lengths differ by a third cannot reach FUSED_MIN.
+                length = len(a.coarse) + len(b.coarse)
+                if 3 * abs(length - len(others[m].coarse)) > max(length, len(others[m].coarse)):
                     continue
-                sim, why = token_similarity(joined, other)
-                if sim >= FUSED_MIN:
-                    used.update((k, k + 1))
-                    used_other.add(m)
-                    why = f"written as one word: {why}"
-                    found.append(
-                        ((m,), (k, k + 1), sim, why) if flip else ((k, k + 1), (m,), sim, why)
-                    )
-                    break
-    return found
+                if joined is None:
+                    joined = _token(a.text + b.text, f"{a.source} {b.source}", "name")
+                sim, why = token_similarity(joined, others[m])
+                if sim < FUSED_MIN or any(links[n][2] >= sim for n in clash):
+                    continue
+                for n in sorted(clash, reverse=True):
+                    del links[n]
+                why = f"written as one word: {why}"
+                links.append(((m,), (k, k + 1), sim, why) if flip else ((k, k + 1), (m,), sim, why))
+                break
+    return links
 
 
 def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
     """Compare two names in any mix of Arabic and Latin script; never a bare float."""
-    left, right = prepare(a), prepare(b)
+    return compare_prepared(prepare(a), prepare(b), threshold)
+
+
+def compare_prepared(left: Prepared, right: Prepared, threshold: float = THRESHOLD) -> NameMatch:
+    """:func:`compare` for names already prepared (an index keeps its names so)."""
     reasons = [f"left: {note}" for note in left.notes]
     reasons += [f"right: {note}" for note in right.notes]
     if not left.tokens or not right.tokens:
@@ -267,7 +314,7 @@ def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
     links: list[Link] = [
         ((i,), (j,), sim, why) for i, j, sim, why in _align(left.tokens, right.tokens)
     ]
-    links += _fused(left.tokens, right.tokens, links)
+    links = _fused(left.tokens, right.tokens, links)
     links.sort()
     matched = total = 0.0
     alignment = []

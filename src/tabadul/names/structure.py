@@ -12,6 +12,9 @@ each of those comes out as one element with the same surface on both sides:
 * connectors of a nasab chain (ben, bin, ibn, bint, ould, wuld; ``بن``,
   ``ابن``, ``بنت``, ``ولد``) are dropped: they say how two elements relate,
   not who the person is;
+* a connector fused to its name (``Benali``) or standing first, as in
+  passport order (``BEN ALI Youcef``), makes one family-name element that
+  may also be compared through the name alone (``علي`` of ``يوسف بن علي``);
 * ``abd`` + a divine name, ``abu``/``umm`` + a name (the kunya), and a name +
   ``allah``/``al-din`` are glued into one element;
 * honorifics and titles (sheikh, haji, mullah, sayyid, dr…) are dropped so
@@ -82,6 +85,8 @@ _SUN = "tdrzslnc"
 _FUSED_ABD = re.compile(r"^abd(?:[aeiou]{1,2}l?)?(?=.{2})(.+)$")
 _FUSED_AL = re.compile(r"^(?:al|el)(?=[bcdfghjklmnpqrstvwxz])(.{4,})$")
 _FUSED_SUN = re.compile(rf"^[ae]([{_SUN}])\1(.{{2,}})$")
+# A nasab connector fused to the name it introduces: Benali, Benmohamed, Binladen.
+_FUSED_BEN = re.compile(r"^(?:ben|bin|ibn)([a-z]{3,})$")
 _ARABIC_AL = re.compile(r"^(?:ال|لل)(..+)$")
 _ARABIC_ABD = re.compile(r"^عبد(?:ال)?(..+)$")
 
@@ -92,8 +97,10 @@ class Element:
 
     text: str
     source: str  # the words it came from, for explanations
-    kind: str  # "name", "compound" (abd-, -allah, -din), "kunya", "initial", "title"
-    head: str = ""  # of a name + allah/al-din compound: the name alone (نصير of نصير الدين)
+    kind: str  # "name", "compound" (abd-, -allah, -din), "kunya", "nasab", "initial", "title"
+    # Of a name + allah/al-din compound, the name alone (نصير of نصير الدين); of
+    # a family name made of a connector and a name (Benali, "BEN ALI"), the name.
+    head: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +164,14 @@ def parse(name: str) -> ParsedName:
             notes.append(f"connector {word!r} ignored")
             i += 1
             continue
+        if word in CONNECTORS and nxt is not None and nxt not in CONNECTORS:
+            # Passport order puts the family name first: "BEN ALI Youcef" is the
+            # family name Benali, which is "bin Ali" in the nasab of يوسف بن علي.
+            rest = _strip_article(nxt)
+            elements.append(Element(word + rest, f"{word} {nxt}", "nasab", head=rest))
+            notes.append(f"{word + ' ' + nxt!r} read as one family name")
+            i += 2
+            continue
         if word in ARTICLES and nxt is not None:
             notes.append(f"article {word!r} ignored")
             i += 1
@@ -195,7 +210,11 @@ def parse(name: str) -> ParsedName:
         if stripped != word:
             notes.append(f"article in {word!r} ignored")
         divine = _fused_abd(stripped)
-        if divine is not None:
+        fused_ben = _FUSED_BEN.match(stripped) if stripped[:1] in ("b", "i") else None
+        if fused_ben is not None and divine is None:
+            # Benali may be compared as "Ali" when the other side wrote بن علي.
+            elements.append(Element(stripped, word, "nasab", head=fused_ben.group(1)))
+        elif divine is not None:
             head = "عبد" if is_arabic(stripped) else "abd"
             elements.append(Element(_glue(head, _strip_article(divine)), word, "compound"))
         elif len(stripped) == 1 and not is_arabic(stripped):

@@ -16,7 +16,7 @@ stems B, names C), the expression the GIN index of migration 0006 is built on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +34,10 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Session
 
 from tabadul.search.analysis import query_stems
+from tabadul.search.facets import PENDING
 from tabadul.search.query import And, Node, Not, Or, Phrase, Word
 from tabadul.storage.tables import SearchDocumentRow
 
@@ -116,14 +118,25 @@ class Matching:
     joins_documents: bool
 
 
-def matching(dialect: str, tree: Node, keys: Keys) -> Matching:
-    """The pieces of a statement that matches ``tree`` (see :class:`Matching`)."""
+def matching(
+    dialect: str, tree: Node, keys: Keys, narrow: Sequence[Sequence[str]] = ()
+) -> Matching:
+    """The pieces of a statement that matches ``tree`` (see :class:`Matching`).
+
+    ``narrow`` is a conjunction of alternatives of filter words
+    (:mod:`tabadul.search.facets`) every wanted document carries. FTS5 applies
+    it while it walks; PostgreSQL's walk is not bounded the same way and the
+    caller's SQL filters do the work there, so it is not used.
+    """
     if dialect == "sqlite":
+        expression = fts5(tree, keys)
+        if narrow:
+            expression = f"{expression} AND {filter_expression(narrow)}"
         return Matching(
             source=_FTS,
             doc_id=_FTS.c.rowid,
-            condition=_FTS.c.search_fts.op("MATCH")(fts5(tree, keys)),
-            score=-func.bm25(literal_column("search_fts"), type_=Float),
+            condition=_FTS.c.search_fts.op("MATCH")(expression),
+            score=-_bm25(),
             joins_documents=True,
         )
     vector: ColumnElement[Any] = literal_column(PG_VECTOR)
@@ -142,7 +155,7 @@ def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
     if dialect == "sqlite":
         return select(
             _FTS.c.rowid.label("doc_id"),
-            (-func.bm25(literal_column("search_fts"))).label("score"),
+            (-_bm25()).label("score"),
         ).where(_FTS.c.search_fts.op("MATCH")(fts5(tree, keys)))
     vector: ColumnElement[Any] = literal_column(PG_VECTOR)
     query = func.to_tsquery(literal("simple").cast(REGCONFIG), tsquery(tree, keys))
@@ -150,6 +163,42 @@ def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
         SearchDocumentRow.id.label("doc_id"),
         func.ts_rank_cd(vector, query, type_=Float).label("score"),
     ).where(vector.op("@@")(query))
+
+
+def narrowable(session: Session, dialect: str) -> bool:
+    """Whether filter words can narrow: SQLite, and every document indexed with its words.
+
+    Documents indexed before the words existed carry :data:`PENDING` until
+    re-indexed; while any does, nothing is narrowed (an ``OR pending`` in
+    every expression would cost FTS5 more than the narrowing saves). Asked
+    of a partial index on ``search_documents``, which is empty once they are
+    all re-indexed (asking FTS5 would walk the deleted entries of the word).
+    """
+    if dialect != "sqlite":
+        return False
+    pending = session.execute(
+        select(SearchDocumentRow.id).where(SearchDocumentRow.facets == PENDING).limit(1)
+    ).first()
+    return pending is None
+
+
+def optimise(session: Session, dialect: str) -> None:
+    """Merge the full-text index after a full re-index (FTS5 keeps deleted entries until then)."""
+    if dialect == "sqlite":
+        session.execute(_FTS.insert().values(search_fts="optimize"))
+
+
+def filter_expression(narrow: Sequence[Sequence[str]]) -> str:
+    """``(w1 OR w2) AND w3 …``: one word of each group."""
+    return " AND ".join(
+        "(" + " OR ".join(f"facets:{_quote(word)}" for word in group) + ")" for group in narrow
+    )
+
+
+def _bm25() -> ColumnElement[float]:
+    """FTS5's BM25 over words, stems and names; filter words weigh nothing in the rank."""
+    weights: list[ColumnElement[Any]] = [literal_column(w) for w in ("1.0", "1.0", "1.0", "0.0")]
+    return func.bm25(literal_column("search_fts"), *weights, type_=Float)
 
 
 def _quote(text: str) -> str:

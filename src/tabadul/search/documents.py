@@ -10,9 +10,11 @@ phones, e-mails and addresses, with the name engine's script-neutral forms
 of each name in the ``names`` column, so that a Latin query finds an Arabic
 name and the other way round.
 
-Protection is deliberately not copied here: every query joins the records'
-own labels, so a label that changes needs no re-indexing and an index job
-that runs late can never show something too widely.
+Protection is deliberately not relied on here: every query joins the
+records' own labels, so a label that changes needs no re-indexing and an
+index job that runs late can never show something too widely. A report's
+filterable values are also written as words (:mod:`tabadul.search.facets`),
+only to narrow the walk; the live labels still decide.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from sqlalchemy.orm import Session
 
 from tabadul.model.entities import schema_of
 from tabadul.names import comparable_tokens
+from tabadul.search import facets
 from tabadul.search.analysis import analyse
 from tabadul.storage import jobs
 from tabadul.storage.reports import mentions_of
 from tabadul.storage.tables import (
     EntityRow,
     ReportRow,
+    ReportTopicRow,
     ReportVersionRow,
     SearchDocumentRow,
     table,
@@ -74,6 +78,8 @@ class ReportText:
     note: str | None
     # The text of each mention span: names as the report wrote them.
     mentioned: tuple[str, ...] = ()
+    # The report's filterable values as words (:mod:`tabadul.search.facets`).
+    facets: str = ""
 
 
 def report_texts(session: Session, ids: Collection[str]) -> dict[str, ReportText]:
@@ -89,6 +95,11 @@ def report_texts(session: Session, ids: Collection[str]) -> dict[str, ReportText
                 ReportVersionRow.title,
                 ReportVersionRow.body,
                 ReportVersionRow.note,
+                ReportRow.status,
+                ReportRow.tlp,
+                ReportRow.classification,
+                ReportRow.originator,
+                ReportRow.date_of_information,
             )
             .join(
                 ReportRow,
@@ -104,9 +115,26 @@ def report_texts(session: Session, ids: Collection[str]) -> dict[str, ReportText
         for m in mentions_of(session, [(r, v[1]) for r, v in chunk.items()]):
             if m.start is not None and m.end is not None:
                 spans.setdefault(m.report_id, []).append(chunk[m.report_id][4][m.start : m.end])
-        for report_id, _version, language, title, body, note in chunk.values():
+        topics: dict[str, list[str]] = {}
+        for report_id, topic in session.execute(
+            select(ReportTopicRow.report_id, ReportTopicRow.topic).where(
+                ReportTopicRow.report_id.in_(list(chunk))
+            )
+        ):
+            topics.setdefault(report_id, []).append(topic)
+        for report_id, row in chunk.items():
+            _, _, language, title, body, note, status, tlp, classification, originator, day = row
             mentioned = tuple(dict.fromkeys(spans.get(report_id, [])))
-            found[report_id] = ReportText(report_id, language, title, body, note, mentioned)
+            words = facets.report_words(
+                language=language,
+                status=status,
+                tlp=tlp,
+                classification=classification,
+                originator=originator,
+                topics=topics.get(report_id, ()),
+                date_of_information=day,
+            )
+            found[report_id] = ReportText(report_id, language, title, body, note, mentioned, words)
     return found
 
 
@@ -122,6 +150,7 @@ def report_document(text: ReportText, keys: NameKeys) -> dict[str, Any]:
         "words": words,
         "stems": stems,
         "names": " ".join(f for f in forms if f),
+        "facets": text.facets,
     }
 
 
@@ -157,6 +186,7 @@ def entity_document(entity: EntityRow, keys: NameKeys) -> dict[str, Any]:
         "words": words,
         "stems": stems,
         "names": " ".join(f for f in forms if f),
+        "facets": facets.entity_words(schema=entity.schema),
     }
 
 

@@ -36,8 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tabadul.search.backends import Keys, matching
+from tabadul.search.backends import Keys, matching, narrowable
 from tabadul.search.documents import ENTITY, REPORT
+from tabadul.search.facets import date_words, word
 from tabadul.search.query import Node
 from tabadul.storage import protection
 from tabadul.storage.tables import EntityRow, ReportRow, ReportTopicRow, SearchDocumentRow
@@ -136,7 +137,8 @@ def run(
     wanted = [kind for kind in (REPORT, ENTITY) if filters.wants(kind)]
     if not wanted or not levels:
         return Found(0, [], {name: {} for name in FACETS} if facets else {})
-    match = matching(dialect, tree, keys)
+    narrow = narrowing(filters, wanted) if narrowable(session, dialect) else []
+    match = matching(dialect, tree, keys, narrow)
     doc = SearchDocumentRow
     passes: list[ColumnElement[bool]] = []
     if REPORT in wanted:
@@ -292,6 +294,37 @@ def _one_statement(bounded: Any, counted: Any, limit: int, offset: int, facets: 
             .group_by(ReportTopicRow.topic)
         )
     return union_all(*parts)
+
+
+def narrowing(f: SearchFilter, wanted: list[str]) -> list[list[str]]:
+    """The filter words every document passing ``f`` carries: all of the groups, one of each.
+
+    Only a hint to the full-text walk (:mod:`tabadul.search.facets`; ``run``'s
+    own ``facets`` is the counting of values, a different thing): the
+    filters themselves are still checked on the records' rows. ``kindreport``
+    is left out: most documents are reports, so it would narrow nothing.
+    """
+    groups: list[list[str]] = []
+    if wanted == [ENTITY]:
+        groups.append(["kindentity"])
+    for field_name, value in (
+        ("topic", f.topic),
+        ("status", f.status),
+        ("tlp", f.tlp),
+        ("orig", f.originator),
+        ("lang", f.language),
+        ("schema", f.schema),
+    ):
+        if value is not None:
+            groups.append([word(field_name, value)])
+    if f.classification is not None:
+        # An entity's classification follows its reports without a re-index: not narrowed.
+        group = [word("cls", f.classification)]
+        groups.append(group + (["kindentity"] if ENTITY in wanted else []))
+    dates = date_words(f.date_from, f.date_to)
+    if dates is not None:
+        groups.append(dates)
+    return groups
 
 
 def _report_filters(f: SearchFilter) -> list[ColumnElement[bool]]:

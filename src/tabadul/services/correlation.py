@@ -42,6 +42,9 @@ CORRELATE_JOB = "matching.correlate"
 MAX_PER_KEY = 200
 # Entities correlated per transaction in a job or a full run.
 CHUNK = 500
+# Candidates' profiles a full run keeps between chunks (a few kilobytes each); past this
+# many, it starts again empty.
+KNOWN_PROFILES = 200_000
 NAME = "name"
 NAME_YEAR = "name+year"
 NAME_UNDATED = "name-undated"
@@ -181,12 +184,17 @@ def correlate(
     report_id: str | None = None,
     *,
     store_keys: bool = True,
+    known: dict[str, Profile] | None = None,
 ) -> Outcome:
     """Correlate entities against the holdings and the watchlists, in ``session``.
 
     A record whose name alone matches more than ``MAX_NAME_ONLY`` held records
     (and nothing else corroborates any of them) raises none of them: "Mohamed
     Alaoui" without a date of birth singles nobody out.
+
+    ``known`` holds candidates' profiles from earlier calls of the same full
+    run (each entity is a candidate of several others); candidates found there
+    are neither loaded nor parsed again, and new ones are added.
     """
     region = node.identity.country
     threshold = node.settings.match_threshold
@@ -212,11 +220,16 @@ def correlate(
         outcome.skipped_keys += len(wanted & common)
         near.discard(entity_id)
         candidates[entity_id] = near
-    others = store.entity_rows(
-        session, {c for near in candidates.values() for c in near} - set(rows)
-    )
-    for other_id, row in others.items():
+    wanted_others = {c for near in candidates.values() for c in near} - set(rows)
+    if known is not None:
+        profiles.update((c, known[c]) for c in wanted_others if c in known)
+        wanted_others -= set(known)
+    for other_id, row in store.entity_rows(session, wanted_others).items():
         profiles[other_id] = profile_of(row, region)
+    if known is not None:
+        if len(known) > KNOWN_PROFILES:
+            known.clear()
+        known.update(profiles)
 
     scored: dict[tuple[str, str], Score] = {}
     for entity_id, near in candidates.items():
@@ -435,6 +448,7 @@ def _run(
 ) -> Progress:
     hits = 0
     chunks = 0
+    known: dict[str, Profile] = {}
     while True:
         with node.db.transaction() as session:
             run = session.get_one(CorrelationRunRow, run_id)
@@ -461,7 +475,7 @@ def _run(
                 items = [(r.id, r.schema, r.properties) for r in rows.values()]
                 store.replace_keys(session, _keys_in_parallel(pool, items, node.identity.country))
             else:
-                outcome = correlate(session, node, ids, store_keys=False)
+                outcome = correlate(session, node, ids, store_keys=False, known=known)
                 hits += len(outcome.hits_raised)
             run.cursor, run.done, run.updated_at = ids[-1], run.done + len(ids), utcnow()
             progress = Progress(run_id, run.phase, run.done, run.total, hits)

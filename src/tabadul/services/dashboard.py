@@ -76,9 +76,7 @@ def gather(node: Node, actor: Principal, purpose: str) -> Dashboard:
     board.hits = hits.list_hits(node, actor, state=HitState.NEW, limit=5, purpose=purpose)
     board.alerts = watchlists.alerts(node, actor, limit=10, newest=True)
     horizon = dt.date.today() + dt.timedelta(days=REVIEW_HORIZON_DAYS)
-    board.due = reports.list_reports(
-        node, actor, ReportFilter(review_before=horizon), limit=20, purpose=purpose
-    ).items
+    board.due = reports.due_for_review(node, actor, horizon, limit=20, purpose=purpose)
     board.recent = reports.list_reports(
         node, actor, ReportFilter(), limit=10, purpose=purpose
     ).items

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tabadul.audit import events as ev
 from tabadul.errors import ValidationFailed
-from tabadul.exchange import envelopes
+from tabadul.exchange import envelopes, messages
 from tabadul.exchange.messages import INBOX_PATH, Message, MessageInvalid, MessageType
 from tabadul.model.handling import Tlp
 from tabadul.model.ids import new_id
@@ -231,21 +231,31 @@ def _record(
 ) -> int:
     """Keep the partner's answers: delivered with the receipt, or refused with the reason."""
     answered = 0
+    partner = batch.partner
     with node.db.transaction() as session:
-        # Loaded together, so the per-message updates below find them in the session.
-        store.outbox_rows(session, [o.message_id for o in batch.outgoing])
+        sent = store.sent(session, [o.message_id for o in batch.outgoing])
+        # The common case — a receipt for a queued message — is written in bulk below;
+        # refusals and reconciliations (rare) go through the rows one by one.
+        delivered: list[tuple[store.Sent, dict[str, Any]]] = []
         for item, outcome in zip(batch.outgoing, outcomes, strict=True):
             if outcome is None:  # the partner asks to try again later: keep the order
                 delay = node.settings.exchange_retry_base_seconds
                 when = utcnow() + dt.timedelta(seconds=delay)
-                store.postpone(session, batch.partner.id, when, "retry")
+                store.postpone(session, partner.id, when, "retry")
                 break
             answered += 1
             kind, body = outcome
-            if kind is MessageType.RECEIPT:
-                _delivered(session, node, batch.partner, item, body)
+            state = sent.get(item.message_id)
+            if state is None or state.status != store.QUEUED:
+                continue  # answered before (or taken out of the outbox): nothing to record
+            if kind is not MessageType.RECEIPT:
+                _refuse_outgoing(session, partner, item, str(body.get("reason", "refused")))
+            elif state.type == MessageType.RECONCILE.value:
+                _delivered(session, node, partner, item, body)
             else:
-                _refuse_outgoing(session, batch.partner, item, str(body.get("reason", "refused")))
+                delivered.append((state, body))
+                audit_log.add(session, _delivered_event(partner, state))
+        store.mark_delivered(session, delivered, utcnow())
     return answered
 
 
@@ -325,13 +335,19 @@ def _delivered(
             outbox.wake(session)
     audit_log.add(
         session,
-        ev.Delivered(
-            actor=ev.SYSTEM,
-            message_id=row.message_id,
-            message_type=row.type,
-            partner_node=partner.node_id,
-            report_id=row.report_id,
+        _delivered_event(
+            partner, store.Sent(row.message_id, row.status, row.type, row.report_id, row.share_id)
         ),
+    )
+
+
+def _delivered_event(partner: PartnerRow, sent: store.Sent) -> ev.Event:
+    return ev.Delivered(
+        actor=ev.SYSTEM,
+        message_id=sent.message_id,
+        message_type=sent.type,
+        partner_node=partner.node_id,
+        report_id=sent.report_id,
     )
 
 
@@ -380,6 +396,11 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> dict[s
     then applied in one transaction, each inside a savepoint: a refused
     message rolls back alone, and the batch costs one commit, not one each.
     """
+    with node.receiving:
+        return _receive(node, sealed, address)
+
+
+def _receive(node: Node, sealed: list[str], address: str | None) -> dict[str, Any]:
     if len(sealed) > 500:
         raise ValidationFailed.field("messages", "at most 500 messages per request")
     claimed: list[str | None] = []
@@ -427,6 +448,9 @@ def receive(node: Node, sealed: list[str], address: str | None = None) -> dict[s
         pending = _Pending(node)
         pending.held = store.inbox_rows(session, [str(o.message.get("id")) for _, _, o in todo])
         pending.seen = store.nonces_seen(session, [o.nonce for _, _, o in todo])
+        pending.heads = report_store.heads(session, [_report_of(o.message) for _, _, o in todo])
+        # Kept referenced, so the per-message agreement checks find them in the session.
+        pending.agreements = store.agreements(session, answering.id) if answering else []
         for index, partner, opened in todo:
             mark = audit_log.mark(session)
             try:
@@ -525,9 +549,11 @@ def _apply(
                     queries.answer_received(session, node, partner, message, agreement)
     except (MessageInvalid, ValidationFailed, ValueError, envelopes.EnvelopeError) as exc:
         raise _Refused("invalid", str(exc)) from None
+    as_sent = message.to_dict()
+    digest = messages.digest(as_sent)  # canonical JSON and SHA-256: once, not per use
     receipt = {
         "message": message.id,
-        "digest": message.digest,
+        "digest": digest,
         "status": "stored",
         "received_at": now.isoformat(),
     }
@@ -537,8 +563,8 @@ def _apply(
         "type": message.type.value,
         "report_id": report_id,
         "version": version,
-        "message": message.to_dict(),
-        "digest": message.digest,
+        "message": as_sent,
+        "digest": digest,
         "received_at": now,
         "receipt": receipt,
     }
@@ -606,15 +632,13 @@ def _apply_report(
     if report_id in pending.reports:
         pending.write(session)  # a later version of a report in this batch: write the earlier
     originator = str(data.get("originator") or partner.node_id)
-    state = report_store.current_state(session, [report_id]).get(report_id)
+    state = pending.heads.get(report_id)
     if state is not None:
-        stored = report_store.get(session, report_id)
-        assert stored is not None
-        if stored.originator != originator:
+        if state.originator != originator:
             raise MessageInvalid("a report with this id, from another originator, is held here")
-        if version <= state[0]:
+        if version <= state.version:
             return report_id, version  # already held: an earlier copy of this message applied
-        if state[1] == ReportStatus.WITHDRAWN.value:
+        if state.status == ReportStatus.WITHDRAWN.value:
             raise MessageInvalid("the report is withdrawn here")
     elif message.type is MessageType.REPORT_WITHDRAW:
         return report_id, version  # never held (the share was refused): nothing to withdraw
@@ -658,7 +682,15 @@ def _apply_report(
         raise failures[0]
     drafts.add_to_batch(d, pending.batch, pending.entity_rows, new=state is None)
     pending.reports.add(report_id)
+    pending.heads[report_id] = report_store.Head(version, d.content.status.value, originator)
     return report_id, version
+
+
+def _report_of(message: dict[str, Any]) -> str:
+    """The id of the report a message carries ("" when it carries none)."""
+    body = message.get("body")
+    report = body.get("report") if isinstance(body, dict) else None
+    return str(report.get("id")) if isinstance(report, dict) else ""
 
 
 class _Pending:
@@ -675,6 +707,9 @@ class _Pending:
         # Looked up once for the whole batch.
         self.held: dict[str, InboxRow] = {}
         self.seen: set[str] = set()
+        # The stored head of each report the batch carries, moved on as versions apply.
+        self.heads: dict[str, report_store.Head] = {}
+        self.agreements: list[AgreementRow] = []
 
     def nonce(self, nonce: str, partner_id: str, at: dt.datetime) -> None:
         """Remember an accepted envelope's nonce."""

@@ -13,11 +13,15 @@ import base64
 import json
 import os
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from tabadul.access.keyring import MASTER_BYTES, Keyring
@@ -62,6 +66,35 @@ class InitResult:
     admin_password: str
 
 
+class Activity:
+    """Whether something is under way, or ended a moment ago (thread-safe).
+
+    The inbox marks requests from partners with it, so that the in-process
+    worker can let them go first (:meth:`tabadul.jobs.worker.Worker._give_way`).
+    """
+
+    def __init__(self, linger_seconds: float = 0.2) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._ended = 0.0
+        self._linger = linger_seconds
+
+    def __enter__(self) -> Activity:
+        with self._lock:
+            self._running += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._running -= 1
+            self._ended = time.monotonic()
+
+    def busy(self) -> bool:
+        """True while under way, and for ``linger_seconds`` after (the next request is near)."""
+        with self._lock:
+            return self._running > 0 or time.monotonic() - self._ended < self._linger
+
+
 class Node:
     """Everything a service needs to act on this node."""
 
@@ -84,6 +117,8 @@ class Node:
         self.keys = NodeKeys(signing_key, encryption_key or _encryption_key(settings.data_dir))
         self.classification = Classification.of(settings.classification_levels)
         self.policy = Policy(self.classification)
+        # Partners' requests being received (the in-process worker lets them go first).
+        self.receiving = Activity()
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -175,48 +210,49 @@ def _write_marker(data_dir: Path, node_id: str) -> None:
 
 def _master_secret(data_dir: Path) -> bytes:
     """The node's master secret, created (owner-only) the first time it is needed."""
-    path = data_dir / SECRET_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            raise ConfigurationError(
-                f"{path} must be readable by its owner only (chmod 600)"
-            ) from None
-        return base64.b64decode(path.read_bytes())
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(base64.b64encode(secrets.token_bytes(MASTER_BYTES)) + b"\n")
-    return base64.b64decode(path.read_bytes())
+    stored = _owner_only(
+        data_dir / SECRET_FILE,
+        lambda: base64.b64encode(secrets.token_bytes(MASTER_BYTES)) + b"\n",
+    )
+    return base64.b64decode(stored)
 
 
 def _signing_key(data_dir: Path) -> Ed25519PrivateKey:
     """The node's Ed25519 signing key (audit checkpoints), created owner-only when missing."""
     path = data_dir / SIGNING_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            raise ConfigurationError(
-                f"{path} must be readable by its owner only (chmod 600)"
-            ) from None
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ConfigurationError(f"{path} is not an Ed25519 private key") from None
-        return key
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    key = _private_key(path, lambda: _pem(Ed25519PrivateKey.generate()))
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigurationError(f"{path} is not an Ed25519 private key")
     return key
 
 
 def _encryption_key(data_dir: Path) -> X25519PrivateKey:
     """The node's X25519 key that partners encrypt to, created owner-only when missing."""
     path = data_dir / ENCRYPTION_KEY_FILE
+    key = _private_key(path, lambda: _pem(X25519PrivateKey.generate()))
+    if not isinstance(key, X25519PrivateKey):
+        raise ConfigurationError(f"{path} is not an X25519 private key")
+    return key
+
+
+def _private_key(path: Path, create: Callable[[], bytes]) -> PrivateKeyTypes:
+    return serialization.load_pem_private_key(_owner_only(path, create), password=None)
+
+
+def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _owner_only(path: Path, create: Callable[[], bytes]) -> bytes:
+    """The contents of a secret file, written by ``create`` (mode 600) when it does not exist.
+
+    An existing file that others may read is refused: a key or secret that
+    leaked through loose permissions must be replaced, not used.
+    """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -224,19 +260,10 @@ def _encryption_key(data_dir: Path) -> X25519PrivateKey:
             raise ConfigurationError(
                 f"{path} must be readable by its owner only (chmod 600)"
             ) from None
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, X25519PrivateKey):
-            raise ConfigurationError(f"{path} is not an X25519 private key") from None
-        return key
-    key = X25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+        return path.read_bytes()
     with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    return key
+        handle.write(create())
+    return path.read_bytes()
 
 
 def set_url(settings: Settings, url: str) -> str:

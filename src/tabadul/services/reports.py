@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -237,17 +238,40 @@ def list_reports(
     with node.db.reading() as session:
         rows = store.page(session, filters, limit + 1, after, visible_reports(node, actor))
         items = _outs(session, node, actor, rows[:limit])
+    shown = {k: str(v) for k, v in filters.__dict__.items() if v is not None}
+    _listed(node, actor, stated, items, shown)
+    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
+    return Page[ReportOut](items=items, next=next_cursor)
+
+
+def due_for_review(
+    node: Node, actor: Principal, before: dt.date, limit: int = 20, purpose: str | None = None
+) -> list[ReportOut]:
+    """The reports the actor may read whose review date falls by ``before``, soonest first."""
+    _require(node, actor, Action.READ)
+    stated = auditing.purpose_of(purpose)
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed.field("limit", f"must be between 1 and {MAX_PAGE}")
+    with node.db.reading() as session:
+        rows = store.due(session, before, limit, visible_reports(node, actor))
+        items = _outs(session, node, actor, rows)
+    _listed(node, actor, stated, items, {"review_before": before.isoformat()})
+    return items
+
+
+def _listed(
+    node: Node, actor: Principal, purpose: str, items: list[ReportOut], filters: dict[str, str]
+) -> None:
+    """Log the consultation of a list: what was shown, and how the list was narrowed."""
     auditing.record(
         node,
         ev.ReportsListed(
             actor=auditing.actor_of(actor),
-            purpose=stated,
+            purpose=purpose,
             shown=tuple(r.id for r in items),
-            filters={k: str(v) for k, v in filters.__dict__.items() if v is not None},
+            filters=filters,
         ),
     )
-    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
-    return Page[ReportOut](items=items, next=next_cursor)
 
 
 def visible_reports(node: Node, actor: Principal) -> ColumnElement[bool]:

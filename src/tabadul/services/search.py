@@ -19,7 +19,7 @@ from tabadul.audit import events as ev
 from tabadul.errors import PermissionDenied, ValidationFailed
 from tabadul.model.protection import Protection
 from tabadul.schemas.search import FragmentOut, SearchHit, SearchResults
-from tabadul.search import documents, engine
+from tabadul.search import backends, documents, engine
 from tabadul.search.documents import ENTITY, INDEX_JOB, REPORT, entity_texts, name_keys
 from tabadul.search.engine import Hit, SearchFilter
 from tabadul.search.query import Node as Query
@@ -131,6 +131,8 @@ def reindex(node: Node, progress: Callable[[int], None] | None = None) -> Reinde
             after = ids[-1]
             if progress is not None:
                 progress(len(ids))
+    with node.db.transaction() as session:
+        backends.optimise(session, node.db.dialect)
     return Reindexed(counts[REPORT], counts[ENTITY])
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tabadul.storage.tables import (
@@ -90,25 +91,62 @@ def add_outbox(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def outbox_row(session: Session, message_id: str) -> OutboxRow | None:
-    """An outbox row by message id (from the session when :func:`outbox_rows` loaded it)."""
-    loaded = session.info.get(_LOADED, {}).get(message_id)
-    if loaded is not None:
-        return loaded  # type: ignore[no-any-return]
+    """An outbox row by message id."""
     return session.scalars(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
 
 
-_LOADED = "tabadul.outbox_loaded"
+@dataclass(frozen=True)
+class Sent:
+    """What answering a sent message needs of its outbox row (not the message itself)."""
+
+    message_id: str
+    status: str
+    type: str
+    report_id: str | None
+    share_id: str | None
 
 
-def outbox_rows(session: Session, message_ids: Sequence[str]) -> None:
-    """Load outbox rows (and their shares) in two queries, for the session's later lookups."""
-    rows = list(session.scalars(select(OutboxRow).where(OutboxRow.message_id.in_(message_ids))))
-    session.info[_LOADED] = {r.message_id: r for r in rows}
-    share_ids = [r.share_id for r in rows if r.share_id]
-    if share_ids:
-        # Kept referenced: the session's identity map holds rows only weakly.
-        session.info[_LOADED + ".shares"] = list(
-            session.scalars(select(ShareRow).where(ShareRow.id.in_(share_ids)))
+def sent(session: Session, message_ids: Sequence[str]) -> dict[str, Sent]:
+    """The outbox state of each of ``message_ids`` (one statement per 500)."""
+    t = table(OutboxRow).c
+    found: dict[str, Sent] = {}
+    for start in range(0, len(message_ids), 500):
+        query = select(t.message_id, t.status, t.type, t.report_id, t.share_id).where(
+            t.message_id.in_(message_ids[start : start + 500])
+        )
+        found.update({r[0]: Sent(*r) for r in session.execute(query)})
+    return found
+
+
+def mark_delivered(
+    session: Session, delivered: Sequence[tuple[Sent, dict[str, Any]]], at: dt.datetime
+) -> None:
+    """Queued messages are delivered, each with its receipt, and so are their shares (bulk)."""
+    if not delivered:
+        return
+    outbox_table, shares_table = table(OutboxRow), table(ShareRow)
+    session.execute(
+        update(outbox_table)
+        .where(
+            outbox_table.c.message_id == bindparam("b_message"),
+            outbox_table.c.status == QUEUED,
+        )
+        .values(status=DELIVERED, delivered_at=at, receipt=bindparam("b_receipt"), last_error=None),
+        [{"b_message": s.message_id, "b_receipt": receipt} for s, receipt in delivered],
+    )
+    # A share follows the message that carries its latest version, not an older one.
+    shares = [
+        {"b_share": s.share_id, "b_message": s.message_id} for s, _ in delivered if s.share_id
+    ]
+    if shares:
+        session.execute(
+            update(shares_table)
+            .where(
+                shares_table.c.id == bindparam("b_share"),
+                shares_table.c.message_id == bindparam("b_message"),
+            )
+            .values(status=DELIVERED, reason=None, updated_at=at),
+            shares,
         )
 
 

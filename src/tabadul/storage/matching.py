@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from tabadul.storage.tables import (
@@ -49,24 +49,27 @@ def entity_ids_with(session: Session, keys: Collection[Key], limit: int) -> dict
     own LIMIT (``UNION ALL``): a very common key costs ``limit`` rows, not its
     size, and a chunk of a thousand entities costs a handful of round trips
     instead of thousands. Plain SQL, because correlation runs it for every
-    entity and the ORM's statement building would be most of the cost.
+    entity and the ORM's statement building would be most of the cost; the
+    keys are bound with the driver's own placeholders (SQLAlchemy's typed
+    binds for 800 parameters cost more than running the statement), and the
+    driver reuses the prepared statement of every full batch.
     """
     found: dict[Key, list[str]] = {key: [] for key in keys}
     ordered = sorted(found)
+    connection = session.connection()
+    # The driver's own placeholders: binding thousands of parameters through
+    # SQLAlchemy's typed binds cost a third of the lookup.
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    size = int(limit)  # only numbers are formatted into the statement
+    part = (
+        "SELECT * FROM (SELECT {i} AS k, entity_id FROM match_keys "  # noqa: S608
+        f"WHERE kind = {mark} AND value = {mark} LIMIT {size}) AS q{{i}}"
+    )
     for start in range(0, len(ordered), LOOKUP_BATCH):
         batch = ordered[start : start + LOOKUP_BATCH]
-        # Only numbers are formatted into the statement; keys are bound parameters.
-        size = int(limit)
-        parts = [
-            f"SELECT * FROM (SELECT {i} AS k, entity_id FROM match_keys "  # noqa: S608
-            f"WHERE kind = :kind{i} AND value = :value{i} LIMIT {size}) AS q{i}"
-            for i in range(len(batch))
-        ]
-        params: dict[str, str] = {}
-        for i, (kind, value) in enumerate(batch):
-            params[f"kind{i}"] = kind
-            params[f"value{i}"] = value
-        for index, entity_id in session.execute(text(" UNION ALL ".join(parts)), params):
+        statement = " UNION ALL ".join(part.format(i=i) for i in range(len(batch)))
+        params = tuple(v for key in batch for v in key)
+        for index, entity_id in connection.exec_driver_sql(statement, params):
             found[batch[index]].append(entity_id)
     return found
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tabadul.storage.tables import (
     MentionRow,
@@ -47,7 +47,6 @@ class ReportFilter:
     date_to: dt.date | None = None
     classification: str | None = None
     tlp: str | None = None
-    review_before: dt.date | None = None
     originator: str | None = None
 
 
@@ -99,6 +98,27 @@ def current_state(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, 
     return {report_id: (version, status) for report_id, version, status in session.execute(query)}
 
 
+@dataclass(frozen=True)
+class Head:
+    """A stored report's current version number, its status and its originator."""
+
+    version: int
+    status: str
+    originator: str
+
+
+def heads(session: Session, ids: Iterable[str]) -> dict[str, Head]:
+    """The head of each existing report among ``ids`` (a batch of received messages)."""
+    wanted = sorted({i for i in ids if i})
+    found: dict[str, Head] = {}
+    # Chunked: SQLite limits the number of bound parameters per statement.
+    for start in range(0, len(wanted), 500):
+        query = select(ReportRow.id, ReportRow.version, ReportRow.status, ReportRow.originator)
+        query = query.where(ReportRow.id.in_(wanted[start : start + 500]))
+        found.update({r[0]: Head(r[1], r[2], r[3]) for r in session.execute(query)})
+    return found
+
+
 def get_version(session: Session, report_id: str, version: int) -> ReportVersionRow | None:
     """One version of a report, or None."""
     return session.get(ReportVersionRow, (report_id, version))
@@ -130,6 +150,12 @@ def mentions_of(session: Session, keys: Iterable[tuple[str, int]]) -> list[Menti
     return found
 
 
+# A report's row joined to its current version's.
+_CURRENT = (ReportVersionRow.report_id == ReportRow.id) & (
+    ReportVersionRow.version == ReportRow.version
+)
+
+
 def page(
     session: Session,
     filters: ReportFilter,
@@ -137,26 +163,26 @@ def page(
     after: str | None,
     visible: ColumnElement[bool],
 ) -> list[tuple[ReportRow, ReportVersionRow]]:
-    """Current versions of the ``visible`` reports, newest first, after the cursor id ``after``."""
-    query = (
-        select(ReportRow, ReportVersionRow)
-        .join(
-            ReportVersionRow,
-            (ReportVersionRow.report_id == ReportRow.id)
-            & (ReportVersionRow.version == ReportRow.version),
+    """Current versions of the ``visible`` reports, newest first, after the cursor id ``after``.
+
+    The walk runs down an index newest first and stops at ``limit``: down
+    the reports' ids, or, with a topic, down that topic's entries in
+    ``(topic, report_id)`` order (collecting a common topic's reports and
+    sorting them would cost as much as the topic is common).
+    """
+    query = select(ReportRow, ReportVersionRow)
+    newest: InstrumentedAttribute[str] = ReportRow.id
+    if filters.topic is not None:
+        newest = ReportTopicRow.report_id
+        query = query.select_from(ReportTopicRow).join(
+            ReportRow, ReportRow.id == ReportTopicRow.report_id
         )
-        .where(visible)
-        .order_by(ReportRow.id.desc())
-        .limit(limit)
+        query = query.where(ReportTopicRow.topic == filters.topic)
+    query = (
+        query.join(ReportVersionRow, _CURRENT).where(visible).order_by(newest.desc()).limit(limit)
     )
     if after is not None:
-        query = query.where(ReportRow.id < after)
-    if filters.topic is not None:
-        query = query.where(
-            ReportRow.id.in_(
-                select(ReportTopicRow.report_id).where(ReportTopicRow.topic == filters.topic)
-            )
-        )
+        query = query.where(newest < after)
     if filters.status is not None:
         query = query.where(ReportRow.status == filters.status)
     if filters.date_from is not None:
@@ -167,13 +193,27 @@ def page(
         query = query.where(ReportRow.classification == filters.classification)
     if filters.tlp is not None:
         query = query.where(ReportRow.tlp == filters.tlp)
-    if filters.review_before is not None:
-        query = query.where(
-            ReportRow.review_by <= filters.review_before,
-            ReportRow.status != "withdrawn",
-        )
     if filters.originator is not None:
         query = query.where(ReportRow.originator == filters.originator)
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def due(
+    session: Session, before: dt.date, limit: int, visible: ColumnElement[bool]
+) -> list[tuple[ReportRow, ReportVersionRow]]:
+    """Current versions of the ``visible`` reports to review by ``before``, soonest first.
+
+    Walked down the index on the review date, so a node with nothing due
+    answers at once however many reports it holds. Withdrawn reports are
+    not reviewed.
+    """
+    query = (
+        select(ReportRow, ReportVersionRow)
+        .join(ReportVersionRow, _CURRENT)
+        .where(visible, ReportRow.review_by <= before, ReportRow.status != "withdrawn")
+        .order_by(ReportRow.review_by, ReportRow.id)
+        .limit(limit)
+    )
     return [(row[0], row[1]) for row in session.execute(query)]
 
 

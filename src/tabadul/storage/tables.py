@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -144,11 +145,13 @@ class ReportTopicRow(Base):
     """A topic of a report's current version (a table, so both databases can filter on it)."""
 
     __tablename__ = "report_topics"
+    # A topic's reports newest first, walked in order by a filtered report list.
+    __table_args__ = (Index("ix_report_topics_topic_report", "topic", "report_id"),)
 
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
-    topic: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ReportCompartmentRow(Base):
@@ -623,12 +626,21 @@ class SearchDocumentRow(Base):
     """A record as the search index holds it: its analysed text (see ``tabadul.search``).
 
     The full-text index over these columns is not a model: an FTS5 virtual
-    table kept in step by triggers on SQLite, an expression GIN index (and a
-    trigram index on ``names``) on PostgreSQL — both created by migration 0006.
+    table kept in step by triggers on SQLite, an expression GIN index on
+    PostgreSQL — created by migration 0006, ``facets`` added by 0009.
     """
 
     __tablename__ = "search_documents"
-    __table_args__ = (Index("ix_search_documents_record", "kind", "record_id", unique=True),)
+    __table_args__ = (
+        Index("ix_search_documents_record", "kind", "record_id", unique=True),
+        # Documents indexed before their filter words existed: empty once re-indexed.
+        Index(
+            "ix_search_documents_pending",
+            "id",
+            sqlite_where=text("facets = 'pending'"),
+            postgresql_where=text("facets = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -639,6 +651,8 @@ class SearchDocumentRow(Base):
     words: Mapped[str] = mapped_column(Text)
     stems: Mapped[str] = mapped_column(Text)
     names: Mapped[str] = mapped_column(Text)
+    # The record's filterable values as words, to narrow a filtered walk (search.facets).
+    facets: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class PartnerQueryRow(Base):

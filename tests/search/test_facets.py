@@ -1,0 +1,68 @@
+"""Filter words (tabadul.search.facets): what a document carries and what a filter asks for."""
+
+import datetime as dt
+
+from tabadul.search import facets
+from tabadul.search.engine import SearchFilter, narrowing
+
+
+def test_words_are_single_tokens_of_letters_and_digits():
+    assert facets.word("topic", "Human-Trafficking") == "topichumantrafficking"
+    assert facets.word("orig", "01a2-BC_3") == "orig01a2bc3"
+
+
+def test_a_report_carries_every_filterable_value():
+    words = facets.report_words(
+        language="ar",
+        status="released",
+        tlp="AMBER+STRICT",
+        classification="SECRET",
+        originator="node-1",
+        topics=["terrorism", "financing"],
+        date_of_information=dt.date(2025, 3, 9),
+    ).split()
+    assert words == [
+        "kindreport",
+        "langar",
+        "statusreleased",
+        "tlpamberstrict",
+        "clssecret",
+        "orignode1",
+        "topicfinancing",
+        "topicterrorism",
+        "m202503",
+        "y2025",
+    ]
+
+
+def test_date_ranges_become_months_then_years_then_nothing():
+    assert facets.date_words(dt.date(2024, 11, 20), dt.date(2025, 2, 1)) == [
+        "m202411",
+        "m202412",
+        "m202501",
+        "m202502",
+    ]
+    assert facets.date_words(dt.date(2010, 1, 1), dt.date(2025, 1, 1)) == [
+        f"y{year}" for year in range(2010, 2026)
+    ]
+    assert facets.date_words(dt.date(1900, 1, 1), dt.date(2025, 1, 1)) is None
+    # Open or empty ranges are left to the live check.
+    assert facets.date_words(dt.date(2025, 1, 1), None) is None
+    assert facets.date_words(dt.date(2025, 2, 1), dt.date(2025, 1, 1)) is None
+
+
+def test_narrowing_asks_for_one_word_of_each_filter():
+    f = SearchFilter(topic="financing", tlp="AMBER", date_from=dt.date(2025, 1, 5))
+    # An open date range narrows nothing; a closed one by its months.
+    assert narrowing(f, ["report"]) == [["topicfinancing"], ["tlpamber"]]
+    dated = {"date_from": dt.date(2025, 1, 5), "date_to": dt.date(2025, 2, 5)}
+    assert narrowing(SearchFilter(tlp="RED", **dated), ["report"]) == [
+        ["tlpred"],
+        ["m202501", "m202502"],
+    ]
+    # Most documents are reports: only entities are narrowed by kind.
+    assert narrowing(SearchFilter(kind="entity"), ["entity"]) == [["kindentity"]]
+    # A classification filter cannot narrow entities: their labels follow their reports.
+    both = narrowing(SearchFilter(classification="SECRET"), ["report", "entity"])
+    assert both == [["clssecret", "kindentity"]]
+    assert narrowing(SearchFilter(), ["report", "entity"]) == []
