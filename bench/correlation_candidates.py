@@ -51,7 +51,7 @@ def main() -> None:
             held = store.entity_ids_with(session, wanted, correlation.MAX_PER_KEY + 1)
     finally:
         node.close()
-    common = {key for key, found in held.items() if len(found) > correlation.MAX_PER_KEY}
+    common = correlation.crowded(held)
     keys_per = [len(keys) for keys in lookups.values()]
     candidates = sorted(
         len({c for key in keys - common for c in held[key]} - {entity_id})

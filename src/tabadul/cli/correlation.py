@@ -25,7 +25,7 @@ from tabadul.storage import matching as store
     default=os.cpu_count() or 1,
     show_default="the number of processors",
     type=click.IntRange(1, 64),
-    help="Processes computing name keys in the first pass.",
+    help="Worker processes reading and scoring the chunks of both passes.",
 )
 @json_option
 @reports_errors
@@ -54,7 +54,7 @@ def correlate(
                 progress.update(task, description=p.phase, completed=p.done, total=p.total)
 
             result = correlation.correlate_all(
-                node, restart=restart, chunk=chunk, on_progress=shown
+                node, restart=restart, chunk=chunk, on_progress=shown, processes=processes
             )
         with node.db.reading() as session:
             per_entity = store.hits_per_entity(session)

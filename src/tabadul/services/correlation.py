@@ -15,8 +15,9 @@ from ``tabadul correlate --all``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +27,13 @@ from sqlalchemy.orm import Session
 from tabadul import names
 from tabadul.audit import events as ev
 from tabadul.matching.scoring import Effect, Profile, Reason, Score, score
-from tabadul.matching.selectors import Selector
+from tabadul.matching.selectors import Selector, SelectorKind
 from tabadul.model.ids import new_id
 from tabadul.services.node import Node
 from tabadul.storage import audit_log
 from tabadul.storage import jobs as queue
 from tabadul.storage import matching as store
+from tabadul.storage.database import Database
 from tabadul.storage.matching import Key
 from tabadul.storage.tables import CorrelationRunRow, EntityRow, WatchEntryRow
 from tabadul.storage.types import utcnow
@@ -40,6 +42,11 @@ CORRELATE_JOB = "matching.correlate"
 # A key shared by more entities than this says little ("Mohamed", a switchboard
 # number): it is not followed, and the other keys of the entity decide.
 MAX_PER_KEY = 200
+# A name block with a year of birth shared by more records than this is two common name
+# elements and a year ("Mohamed Ahmed", 1985): in a large holding it names dozens of
+# people, and the record's other keys (its selectors, a name element with the full date)
+# decide. Without this limit the candidates per entity grow with the holdings.
+MAX_PER_NAME_YEAR = 30
 # Entities correlated per transaction in a job or a full run.
 CHUNK = 500
 # Candidates' profiles a full run keeps between chunks (a few kilobytes each); past this
@@ -50,9 +57,22 @@ NAME_YEAR = "name+year"
 NAME_UNDATED = "name-undated"
 NAME_DATE = "name+date"
 # More name-only matches than this for one record: the name alone singles nobody out.
-MAX_NAME_ONLY = 5
+MAX_NAME_ONLY = 1
 # A match on the name alone (no selector, no agreeing date, nationality…) needs this much more.
 UNCORROBORATED = 0.1
+# Without a shared selector the names themselves must agree this well: a date of birth
+# corroborates names that agree, it does not make two different names one.
+NAME_AGREES = 0.8
+
+
+# Kinds of key two records always look each other up by (the same key, stored by both and
+# looked up by both): a pair found through one is found from either side. A name block is
+# not: a dated record looks up undated namesakes, an undated one every namesake.
+MUTUAL = frozenset({NAME_YEAR, NAME_DATE, *(kind.value for kind in SelectorKind)})
+
+
+# The keys a record's namesakes are looked up by, whatever their dates.
+NAME_KINDS = frozenset({NAME, NAME_UNDATED})
 
 
 class HitState:
@@ -134,6 +154,15 @@ def lookups_of(profile: Profile, keys: Collection[Key] | None = None) -> set[Key
     return found
 
 
+def crowded(held: dict[Key, list[str]]) -> set[Key]:
+    """The looked-up keys shared by too many entities to be followed."""
+    return {
+        key
+        for key, ids in held.items()
+        if len(ids) > (MAX_PER_NAME_YEAR if key[0] == NAME_YEAR else MAX_PER_KEY)
+    }
+
+
 def probe_keys(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
     """The keys watch entries are found by: selectors and plain name blocks."""
     found: set[Key] = {(s.kind.value, s.value) for s in profile.selectors}
@@ -177,6 +206,17 @@ def profile_of(row: EntityRow, region: str | None) -> Profile:
     return Profile.of(row.id, row.schema, row.properties, region)
 
 
+@dataclass
+class Found:
+    """What correlating some entities found, before anything is written."""
+
+    profiles: dict[str, Profile]
+    blocks: dict[str, set[str]]
+    scored: dict[tuple[str, str], Score]
+    skipped_keys: int = 0
+    ambiguous: int = 0
+
+
 def correlate(
     session: Session,
     node: Node,
@@ -188,16 +228,11 @@ def correlate(
 ) -> Outcome:
     """Correlate entities against the holdings and the watchlists, in ``session``.
 
-    A record whose name alone matches more than ``MAX_NAME_ONLY`` held records
-    (and nothing else corroborates any of them) raises none of them: "Mohamed
-    Alaoui" without a date of birth singles nobody out.
-
     ``known`` holds candidates' profiles from earlier calls of the same full
     run (each entity is a candidate of several others); candidates found there
     are neither loaded nor parsed again, and new ones are added.
     """
     region = node.identity.country
-    threshold = node.settings.match_threshold
     rows = store.entity_rows(session, entity_ids)
     profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
     if store_keys:
@@ -206,49 +241,139 @@ def correlate(
     else:  # a full run stored every entity's keys in its first phase
         stored = store.keys_of_entities(session, list(profiles))
         keys = {entity_id: stored.get(entity_id, set()) for entity_id in profiles}
-    blocks = {e: {v for kind, v in found if kind == NAME} for e, found in keys.items()}
-    outcome = Outcome(entities=len(profiles))
+    found = find(session, profiles, keys, region, node.settings.match_threshold, known)
+    return record(session, node, found, report_id)
 
-    lookups = {e: lookups_of(profile, keys[e]) for e, profile in profiles.items()}
-    held = store.entity_ids_with(
-        session, {k for found in lookups.values() for k in found}, MAX_PER_KEY + 1
+
+def find(
+    session: Session,
+    profiles: dict[str, Profile],
+    keys: dict[str, set[Key]],
+    region: str | None,
+    threshold: float,
+    known: dict[str, Profile] | None = None,
+    compared_before: str | None = None,
+) -> Found:
+    """Score each entity of ``profiles`` (stored under ``keys``) against its candidates.
+
+    ``compared_before``: in a full run, the entities before this id were
+    correlated earlier in the same run; a candidate among them found by a key
+    both records look each other up by (a selector, a name block with a year
+    or a full date) was compared from its side already and is left out.
+
+    Reads only. A pair that nothing but the names supports is kept only when
+    neither record matches more than ``MAX_NAME_ONLY`` held record that way,
+    nor has a name too common to look up: "Karim Bennani" without a date of
+    birth, against two Karim Bennanis, singles nobody out — whichever of the
+    three is being correlated.
+    """
+    cache: dict[str, Profile] = {} if known is None else known
+    matches, skipped, common_names = _matches(
+        session, profiles, keys, region, threshold, cache, compared_before
     )
-    common = {key for key, ids in held.items() if len(ids) > MAX_PER_KEY}
+    found = Found(
+        profiles=dict(profiles),
+        blocks={e: {v for kind, v in keys[e] if kind == NAME} for e in profiles},
+        scored={},
+        skipped_keys=skipped,
+    )
+    name_only = {e: [p for p, r in m.items() if _name_only(r)] for e, m in matches.items()}
+    # The other side of each name-only pair: how many records does its name alone match?
+    others = {_other(pair, e) for e, pairs in name_only.items() for pair in pairs} - set(profiles)
+    if others:
+        rows = store.entity_rows(session, others)
+        other_profiles = {e: cache.get(e) or profile_of(row, region) for e, row in rows.items()}
+        stored = store.keys_of_entities(session, list(other_profiles))
+        other_keys = {e: stored.get(e, set()) for e in other_profiles}
+        more, _, more_common = _matches(
+            session, other_profiles, other_keys, region, threshold, cache
+        )
+        common_names |= more_common
+        name_only.update((e, [p for p, r in m.items() if _name_only(r)]) for e, m in more.items())
+    ambiguous = common_names | {e for e, pairs in name_only.items() if len(pairs) > MAX_NAME_ONLY}
+    found.ambiguous = len(ambiguous & set(profiles))
+    for matched in matches.values():
+        for pair, result in matched.items():
+            if not (_name_only(result) and ambiguous.intersection(pair)):
+                found.scored[pair] = result
+    return found
+
+
+def _other(pair: tuple[str, str], entity_id: str) -> str:
+    return pair[1] if pair[0] == entity_id else pair[0]
+
+
+def _matches(
+    session: Session,
+    profiles: dict[str, Profile],
+    keys: dict[str, set[Key]],
+    region: str | None,
+    threshold: float,
+    known: dict[str, Profile],
+    compared_before: str | None = None,
+) -> tuple[dict[str, dict[tuple[str, str], Score]], int, set[str]]:
+    """Each entity's candidates worth a hit, before ambiguity; the crowded keys skipped; and
+    the entities whose name is too common to look up (their name alone singles nobody out).
+
+    ``known`` holds candidates' profiles from earlier calls (each entity is a
+    candidate of several others in a full run); candidates found there are
+    neither loaded nor parsed again, and new ones are added.
+    """
+    lookups = {e: lookups_of(profiles[e], keys[e]) for e in profiles}
+    held = store.entity_ids_with(
+        session,
+        {k for wanted in lookups.values() for k in wanted},
+        MAX_PER_KEY + 1,
+        {NAME_YEAR: MAX_PER_NAME_YEAR + 1},
+    )
+    common = crowded(held)
+    common_names = {
+        e for e, wanted in lookups.items() if any(k[0] in NAME_KINDS for k in wanted & common)
+    }
+    skipped = 0
     candidates: dict[str, set[str]] = {}
     for entity_id, wanted in lookups.items():
-        near = {c for key in wanted - common for c in held[key]}
-        outcome.skipped_keys += len(wanted & common)
+        near = {
+            c
+            for key in wanted - common
+            for c in held[key]
+            if compared_before is None or c >= compared_before or key[0] not in MUTUAL
+        }
+        skipped += len(wanted & common)
         near.discard(entity_id)
         candidates[entity_id] = near
-    wanted_others = {c for near in candidates.values() for c in near} - set(rows)
-    if known is not None:
-        profiles.update((c, known[c]) for c in wanted_others if c in known)
-        wanted_others -= set(known)
-    for other_id, row in store.entity_rows(session, wanted_others).items():
-        profiles[other_id] = profile_of(row, region)
-    if known is not None:
-        if len(known) > KNOWN_PROFILES:
-            known.clear()
-        known.update(profiles)
+    everyone = dict(profiles)
+    wanted_others = {c for near in candidates.values() for c in near} - set(profiles)
+    everyone.update((c, known[c]) for c in wanted_others if c in known)
+    for other_id, row in store.entity_rows(session, wanted_others - set(known)).items():
+        everyone[other_id] = profile_of(row, region)
+    if len(known) > KNOWN_PROFILES:
+        known.clear()
+    known.update(everyone)
 
     scored: dict[tuple[str, str], Score] = {}
+    matches: dict[str, dict[tuple[str, str], Score]] = {}
     for entity_id, near in candidates.items():
-        found: dict[tuple[str, str], Score] = {}
+        matched = matches.setdefault(entity_id, {})
         for other_id in near:
-            if other_id not in profiles:
+            if other_id not in everyone:
                 continue
             pair = (min(entity_id, other_id), max(entity_id, other_id))
-            result = scored.get(pair) or score(profiles[pair[0]], profiles[pair[1]], threshold)
-            if result.value >= threshold + (UNCORROBORATED if _name_only(result) else 0.0):
-                found[pair] = result
-        name_only = [pair for pair, result in found.items() if _name_only(result)]
-        if len(name_only) > MAX_NAME_ONLY:
-            outcome.ambiguous += 1
-            for pair in name_only:
-                del found[pair]
-        scored.update(found)
-    _store_hits(session, scored, outcome)
-    _watch(session, node, profiles, blocks, report_id, outcome)
+            result = scored.get(pair)
+            if result is None:
+                result = scored[pair] = score(everyone[pair[0]], everyone[pair[1]], threshold)
+            if _worth_a_hit(result, threshold):
+                matched[pair] = result
+    return matches, skipped, common_names
+
+
+def record(session: Session, node: Node, found: Found, report_id: str | None = None) -> Outcome:
+    """Store what :func:`find` found: new hits, fresher evidence on open ones, watch alerts."""
+    outcome = Outcome(
+        entities=len(found.blocks), skipped_keys=found.skipped_keys, ambiguous=found.ambiguous
+    )
+    _store_hits(session, found.scored, outcome)
+    _watch(session, node, dict(found.profiles), found.blocks, report_id, outcome)
     return outcome
 
 
@@ -420,73 +545,165 @@ def correlate_all(
 ) -> Progress:
     """Re-correlate the whole holdings; resumes an interrupted run unless ``restart``.
 
-    Two phases over the entities in id order: first every entity's keys (the
-    name engine's work, spread over ``processes``), then each entity against
-    its candidates. Each chunk commits with the run's cursor, so an
-    interruption loses at most one chunk's work. ``stop_after`` (chunks) is how
-    tests interrupt a run.
+    Two phases over the entities in id order: first every entity's keys, then
+    each entity against its candidates. The reading and computing of each
+    chunk (the name engine's and the scorer's work) runs in ``processes``
+    worker processes, a few chunks ahead; this process writes each chunk's
+    results in id order, with the run's cursor, in one transaction, so an
+    interruption loses at most the chunks under way. ``stop_after`` (chunks)
+    is how tests interrupt a run.
     """
     with node.db.transaction() as session:
-        run = _current_run(session, restart)
-        run_id = run.id
-    pool = ProcessPoolExecutor(processes) if processes > 1 else None
+        run_id = _current_run(session, restart).id
+    settings = (node.db.url, node.identity.country, node.settings.match_threshold)
+    if processes <= 1:
+        return _run(
+            node,
+            run_id,
+            chunk,
+            _Ahead(node, chunk, _ChunkWork(node.db, *settings[1:])),
+            on_progress,
+            stop_after,
+        )
+    pool = ProcessPoolExecutor(processes, initializer=_start_worker, initargs=settings)
     try:
-        progress = _run(node, run_id, chunk, (pool, processes), on_progress, stop_after)
+        ahead = _Ahead(node, chunk, pool=pool, depth=2 * processes)
+        return _run(node, run_id, chunk, ahead, on_progress, stop_after)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    return progress
+        pool.shutdown(cancel_futures=True)
 
 
 def _run(
     node: Node,
     run_id: int,
     chunk: int,
-    pool: tuple[ProcessPoolExecutor | None, int],
+    ahead: _Ahead,
     on_progress: Callable[[Progress], None] | None,
     stop_after: int | None,
 ) -> Progress:
     hits = 0
     chunks = 0
-    known: dict[str, Profile] = {}
     while True:
+        with node.db.reading() as session:
+            run = session.get_one(CorrelationRunRow, run_id)
+            phase, cursor = run.phase, run.cursor
+        for ids, result in ahead.chunks(phase, cursor):
+            with node.db.transaction() as session:
+                run = session.get_one(CorrelationRunRow, run_id)
+                if phase == "keys":
+                    store.replace_keys(session, result)
+                else:
+                    hits += len(record(session, node, result).hits_raised)
+                run.cursor, run.done, run.updated_at = ids[-1], run.done + len(ids), utcnow()
+                progress = Progress(run_id, phase, run.done, run.total, hits)
+            if on_progress is not None:
+                on_progress(progress)
+            chunks += 1
+            if stop_after is not None and chunks >= stop_after:
+                return progress
         with node.db.transaction() as session:
             run = session.get_one(CorrelationRunRow, run_id)
-            ids = store.entity_ids_after(session, run.cursor, chunk)
-            if not ids:
-                if run.phase == "keys":
-                    run.phase, run.cursor, run.done = "pairs", None, 0
-                    continue
-                run.finished_at = utcnow()
-                audit_log.add(
-                    session,
-                    ev.CorrelationRun(
-                        actor=ev.Actor("operator", "tabadul correlate"),
-                        run_id=run_id,
-                        entities=run.total,
-                        hits=hits,
-                        finished=True,
-                    ),
-                )
-                progress = Progress(run_id, "finished", run.done, run.total, hits)
-                break
-            if run.phase == "keys":
-                rows = store.entity_rows(session, ids)
-                items = [(r.id, r.schema, r.properties) for r in rows.values()]
-                store.replace_keys(session, _keys_in_parallel(pool, items, node.identity.country))
-            else:
-                outcome = correlate(session, node, ids, store_keys=False, known=known)
-                hits += len(outcome.hits_raised)
-            run.cursor, run.done, run.updated_at = ids[-1], run.done + len(ids), utcnow()
-            progress = Progress(run_id, run.phase, run.done, run.total, hits)
-        if on_progress is not None:
-            on_progress(progress)
-        chunks += 1
-        if stop_after is not None and chunks >= stop_after:
-            break
+            if phase == "keys":
+                run.phase, run.cursor, run.done = "pairs", None, 0
+                continue
+            run.finished_at = utcnow()
+            audit_log.add(
+                session,
+                ev.CorrelationRun(
+                    actor=ev.Actor("operator", "tabadul correlate"),
+                    run_id=run_id,
+                    entities=run.total,
+                    hits=hits,
+                    finished=True,
+                ),
+            )
+            progress = Progress(run_id, "finished", run.done, run.total, hits)
+        break
     if on_progress is not None:
         on_progress(progress)
     return progress
+
+
+class _ChunkWork:
+    """A full run's reading and computing of one chunk: in a worker process, or inline.
+
+    Only reads; what it returns is written by the run's own process.
+    """
+
+    def __init__(self, db: Database, region: str | None, threshold: float) -> None:
+        self.db = db
+        self.region = region
+        self.threshold = threshold
+        self.known: dict[str, Profile] = {}  # candidates' profiles, kept between chunks
+
+    def keys(self, ids: list[str]) -> dict[str, set[Key]]:
+        with self.db.reading() as session:
+            rows = store.entity_rows(session, ids)
+        return {e: keys_of(profile_of(row, self.region)) for e, row in rows.items()}
+
+    def pairs(self, ids: list[str]) -> Found:
+        with self.db.reading() as session:
+            rows = store.entity_rows(session, ids)
+            profiles = {e: profile_of(row, self.region) for e, row in rows.items()}
+            stored = store.keys_of_entities(session, list(profiles))
+            keys = {e: stored.get(e, set()) for e in profiles}
+            return find(session, profiles, keys, self.region, self.threshold, self.known, min(ids))
+
+
+_WORK: _ChunkWork | None = None  # a worker process's own
+
+
+def _start_worker(url: str, region: str | None, threshold: float) -> None:
+    global _WORK
+    _WORK = _ChunkWork(Database(url, pool_size=1), region, threshold)
+
+
+def _in_worker(phase: str, ids: list[str]) -> Any:
+    assert _WORK is not None, "a worker process starts with _start_worker"
+    return getattr(_WORK, phase)(ids)
+
+
+class _Ahead:
+    """The chunks of a phase after a cursor, each with its work done, in id order.
+
+    With a pool, up to ``depth`` chunks are under way in the worker processes
+    while the caller writes the results of the one before.
+    """
+
+    def __init__(
+        self,
+        node: Node,
+        chunk: int,
+        work: _ChunkWork | None = None,
+        *,
+        pool: ProcessPoolExecutor | None = None,
+        depth: int = 1,
+    ) -> None:
+        self.node, self.chunk, self.work, self.pool, self.depth = node, chunk, work, pool, depth
+
+    def chunks(self, phase: str, cursor: str | None) -> Iterator[tuple[list[str], Any]]:
+        after = cursor
+
+        def next_ids() -> list[str]:
+            nonlocal after
+            with self.node.db.reading() as session:
+                ids = store.entity_ids_after(session, after, self.chunk)
+            after = ids[-1] if ids else after
+            return ids
+
+        if self.pool is None:
+            assert self.work is not None
+            while ids := next_ids():
+                yield ids, getattr(self.work, phase)(ids)
+            return
+        pending: deque[tuple[list[str], Future[Any]]] = deque()
+        while True:
+            while len(pending) < self.depth and (ids := next_ids()):
+                pending.append((ids, self.pool.submit(_in_worker, phase, ids)))
+            if not pending:
+                return
+            ids, future = pending.popleft()
+            yield ids, future.result()
 
 
 def _current_run(session: Session, restart: bool) -> CorrelationRunRow:
@@ -517,33 +734,17 @@ def _current_run(session: Session, restart: bool) -> CorrelationRunRow:
     return run
 
 
+def _worth_a_hit(result: Score, threshold: float) -> bool:
+    """Whether a scored pair is kept as a hit ("Which matches become hits", correlation.md)."""
+    if result.shared:
+        return result.value >= threshold
+    names_agree = any(r.kind == NAME and r.weight >= NAME_AGREES for r in result.reasons)
+    bar = threshold + (UNCORROBORATED if _name_only(result) else 0.0)
+    return names_agree and result.value >= bar
+
+
 def _name_only(result: Score) -> bool:
     """Whether nothing but the name supports a match (a shared nationality corroborates nothing)."""
     return not any(
         r.effect is Effect.SUPPORTS and r.kind not in (NAME, "nationality") for r in result.reasons
     )
-
-
-def _keys_in_parallel(
-    pool: tuple[ProcessPoolExecutor | None, int],
-    items: list[tuple[str, str, dict[str, Any]]],
-    region: str | None,
-) -> dict[str, set[Key]]:
-    """The keys of many entities, computed in the pool's processes when there is one."""
-    executor, workers = pool
-    if executor is None or len(items) < 50:
-        return _keys_of_items(items, region)
-    slices = [items[i::workers] for i in range(workers)]
-    found: dict[str, set[Key]] = {}
-    for part in executor.map(_keys_of_items, slices, [region] * len(slices)):
-        found.update(part)
-    return found
-
-
-def _keys_of_items(
-    items: list[tuple[str, str, dict[str, Any]]], region: str | None
-) -> dict[str, set[Key]]:
-    return {
-        entity_id: keys_of(Profile.of(entity_id, schema, properties, region))
-        for entity_id, schema, properties in items
-    }

@@ -290,7 +290,8 @@ def _matches(session: Session, node: Node, body: dict[str, Any]) -> tuple[set[st
         profile = Profile("query", "Person", selectors=frozenset({selector}))
         keys = {(selector.kind.value, selector.value)}
     held = match_store.entity_ids_with(session, keys, correlation.MAX_PER_KEY + 1)
-    candidates = {e for ids in held.values() if len(ids) <= correlation.MAX_PER_KEY for e in ids}
+    crowded = correlation.crowded(held)
+    candidates = {e for key, ids in held.items() if key not in crowded for e in ids}
     labels = protection.entity_labels(session, candidates)
     rows = match_store.entity_rows(session, [e for e in candidates if not labels[e][1]])
     matched: set[str] = set()

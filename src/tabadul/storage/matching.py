@@ -42,8 +42,10 @@ def replace_keys(session: Session, keys: Mapping[str, Collection[Key]]) -> None:
 LOOKUP_BATCH = 400
 
 
-def entity_ids_with(session: Session, keys: Collection[Key], limit: int) -> dict[Key, list[str]]:
-    """Up to ``limit`` entities carrying each key.
+def entity_ids_with(
+    session: Session, keys: Collection[Key], limit: int, limits: Mapping[str, int] | None = None
+) -> dict[Key, list[str]]:
+    """Up to ``limit`` entities carrying each key (``limits``: another limit for some kinds).
 
     One statement per few hundred keys, each key its own index seek with its
     own LIMIT (``UNION ALL``): a very common key costs ``limit`` rows, not its
@@ -55,22 +57,24 @@ def entity_ids_with(session: Session, keys: Collection[Key], limit: int) -> dict
     driver reuses the prepared statement of every full batch.
     """
     found: dict[Key, list[str]] = {key: [] for key in keys}
-    ordered = sorted(found)
+    by_limit: dict[int, list[Key]] = {}
+    for key in sorted(found):
+        by_limit.setdefault(int((limits or {}).get(key[0], limit)), []).append(key)
     connection = session.connection()
     # The driver's own placeholders: binding thousands of parameters through
     # SQLAlchemy's typed binds cost a third of the lookup.
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    size = int(limit)  # only numbers are formatted into the statement
-    part = (
-        "SELECT * FROM (SELECT {i} AS k, entity_id FROM match_keys "  # noqa: S608
-        f"WHERE kind = {mark} AND value = {mark} LIMIT {size}) AS q{{i}}"
-    )
-    for start in range(0, len(ordered), LOOKUP_BATCH):
-        batch = ordered[start : start + LOOKUP_BATCH]
-        statement = " UNION ALL ".join(part.format(i=i) for i in range(len(batch)))
-        params = tuple(v for key in batch for v in key)
-        for index, entity_id in connection.exec_driver_sql(statement, params):
-            found[batch[index]].append(entity_id)
+    for size, ordered in by_limit.items():  # only numbers are formatted into the statement
+        part = (
+            "SELECT * FROM (SELECT {i} AS k, entity_id FROM match_keys "  # noqa: S608
+            f"WHERE kind = {mark} AND value = {mark} LIMIT {size}) AS q{{i}}"
+        )
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            batch = ordered[start : start + LOOKUP_BATCH]
+            statement = " UNION ALL ".join(part.format(i=i) for i in range(len(batch)))
+            params = tuple(v for key in batch for v in key)
+            for index, entity_id in connection.exec_driver_sql(statement, params):
+                found[batch[index]].append(entity_id)
     return found
 
 
