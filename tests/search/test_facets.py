@@ -2,8 +2,13 @@
 
 import datetime as dt
 
+from sqlalchemy import literal_column
+from sqlalchemy.dialects import sqlite
+
 from tabadul.search import facets
+from tabadul.search.backends import matching
 from tabadul.search.engine import SearchFilter, narrowing
+from tabadul.search.query import parse
 
 
 def test_words_are_single_tokens_of_letters_and_digits():
@@ -66,3 +71,23 @@ def test_narrowing_asks_for_one_word_of_each_filter():
     both = narrowing(SearchFilter(classification="SECRET"), ["report", "entity"])
     assert both == [["clssecret", "kindentity"]]
     assert narrowing(SearchFilter(), ["report", "entity"]) == []
+
+
+def test_a_narrowed_walk_is_ranked_by_the_query_alone():
+    # FTS5's BM25 visits every document of every phrase it ranks, filter words included.
+    def sql(clause):
+        return str(clause.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+    narrowed = matching("sqlite", parse("tarik"), lambda _: [], [["tlpamber"]])
+    assert narrowed.scores is not None
+    assert "tlpamber" in sql(narrowed.condition)
+    assert "bm25" not in sql(narrowed.score)
+    ranked = sql(narrowed.scores(literal_column("bounded.doc")))
+    assert "bm25" in ranked
+    assert 'stems:"tarik"' in ranked
+    assert "tlpamber" not in ranked
+    # Without filter words the walk ranks as it goes.
+    plain = matching("sqlite", parse("tarik"), lambda _: [])
+    assert plain.scores is None
+    assert "bm25" in sql(plain.score)
+    assert matching("postgresql", parse("tarik"), lambda _: [], [["tlpamber"]]).scores is None

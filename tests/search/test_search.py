@@ -151,6 +151,55 @@ def test_filter_words_narrow_the_walk_but_the_records_decide(node, corpus):
     assert ids(found(node, reader, "tang*", topic="terrorism", tlp="AMBER")) == [corpus["en"]]
 
 
+def test_a_filtered_search_ranks_as_the_same_search_unfiltered(node):
+    """Filter words narrow the walk but take no part in the rank (scored apart on SQLite)."""
+    writer = make_person(node, Role.ANALYST, "ranker", clearance="SECRET")
+    amber = [
+        record(
+            node,
+            writer,
+            title=f"Observation {i}",
+            body=("Essaouira " * n + "Le port était calme ce jour-là, rien à signaler.").strip(),
+            language="fr",
+            entities=[],
+            mentions=[],
+            topics=["smuggling"],
+        ).id
+        for i, n in enumerate((1, 3, 2))
+    ]
+    green = record(
+        node,
+        writer,
+        title="Observation verte",
+        body="Essaouira " * 4,
+        language="fr",
+        entities=[],
+        mentions=[],
+        topics=["smuggling"],
+        handling={"tlp": "GREEN"},
+    ).id
+    index_now(node)
+    everything = found(node, writer, "essaouira")
+    filtered = found(node, writer, "essaouira", tlp="AMBER", topic="smuggling")
+    # Best first: the most mentions of the word, then fewer.
+    assert [h.id for h in filtered.items] == [amber[1], amber[2], amber[0]]
+    assert [h.id for h in everything.items] == [green, amber[1], amber[2], amber[0]]
+    # The same scores as unfiltered: the filters only took the GREEN report away.
+    scores = {h.id: h.score for h in everything.items}
+    assert [h.score for h in filtered.items] == [scores[i] for i in (amber[1], amber[2], amber[0])]
+    assert filtered.items[0].score > filtered.items[-1].score > 0
+    second = search.search(
+        node,
+        writer.principal,
+        "essaouira",
+        SearchFilter(tlp="AMBER", topic="smuggling"),
+        PURPOSE,
+        limit=1,
+        offset=1,
+    )
+    assert [h.id for h in second.items] == [amber[2]]
+
+
 def test_facets_count_every_match(node, corpus):
     reader = corpus["writer"]
     results = found(node, reader, "tang* OR طنجة OR tarik")

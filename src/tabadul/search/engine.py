@@ -196,7 +196,13 @@ def run(
     bounded = (
         select(walked).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")
     ).prefix_with("MATERIALIZED")
-    rows: list[Any] = list(session.execute(_one_statement(bounded, counted, limit, offset, facets)))
+    # Ranked apart when the walk is not (a narrowed walk on SQLite, see backends.matching).
+    scored = None
+    if match.scores is not None:
+        scored = match.scores(bounded.c.doc).cte("scored").prefix_with("MATERIALIZED")
+    rows: list[Any] = list(
+        session.execute(_one_statement(bounded, scored, counted, limit, offset, facets))
+    )
     total = 0
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     page: list[tuple[float, int, Hit]] = []
@@ -226,12 +232,16 @@ def _either(wanted: list[str], report: Any, entity: Any) -> ColumnElement[Any]:
     return func.coalesce(report, entity)
 
 
-def _one_statement(bounded: Any, counted: Any, limit: int, offset: int, facets: bool) -> Any:
+def _one_statement(
+    bounded: Any, scored: Any, counted: Any, limit: int, offset: int, facets: bool
+) -> Any:
     """The total, every facet and the page in one statement, so the bounded set is walked once.
 
     (SQLite materialises a common table expression once per statement.)
     Rows are ``(part, value, record_id, n, score, doc)``: a facet value and
-    its count, the total, or a page hit (``value`` its kind).
+    its count, the total, or a page hit (``value`` its kind). ``scored``,
+    when given, holds the bounded set's scores (``doc``, ``score``) in place
+    of its own ``score`` column.
     """
     h = bounded.c
     none_text = null().cast(String)
@@ -247,13 +257,11 @@ def _one_statement(bounded: Any, counted: Any, limit: int, offset: int, facets: 
             none_int.label("doc"),
         )
     ]
-    best = (
-        select(h.kind, h.record_id, h.score, h.doc)
-        .order_by(h.score.desc(), h.doc)
-        .limit(limit)
-        .offset(offset)
-        .subquery("best")
-    )
+    score = h.score if scored is None else scored.c.score
+    ranked = select(h.kind, h.record_id, score.label("score"), h.doc).select_from(bounded)
+    if scored is not None:
+        ranked = ranked.join(scored, scored.c.doc == h.doc)
+    best = ranked.order_by(score.desc(), h.doc).limit(limit).offset(offset).subquery("best")
     parts.append(
         select(
             literal(_PAGE).label("part"),
