@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from tabadul.storage.tables import (
@@ -25,17 +25,37 @@ Key = tuple[str, str]  # (kind, value): ("name", "trq|sydy"), ("phone", "+212612
 
 
 def replace_keys(session: Session, keys: Mapping[str, Collection[Key]]) -> None:
-    """Make ``keys[entity_id]`` the only keys of each entity."""
+    """Make ``keys[entity_id]`` the only keys of each entity.
+
+    Writes only what changed: an entity correlated again usually keeps its
+    keys, and each key written or deleted costs a seek in the ``(kind,
+    value)`` index, which a large holding does not keep in memory.
+    """
     if not keys:
         return
-    session.execute(delete(MatchKeyRow).where(MatchKeyRow.entity_id.in_(list(keys))))
-    rows = [
+    held = keys_of_entities(session, list(keys))
+    gone = [
+        {"e": entity_id, "k": kind, "v": value}
+        for entity_id, before in held.items()
+        for kind, value in before - set(keys[entity_id])
+    ]
+    new = [
         {"entity_id": entity_id, "kind": kind, "value": value}
         for entity_id, found in keys.items()
-        for kind, value in found
+        for kind, value in set(found) - held.get(entity_id, set())
     ]
-    if rows:
-        session.execute(insert(table(MatchKeyRow)), rows)
+    if gone:
+        keys_table = table(MatchKeyRow)
+        session.execute(
+            keys_table.delete().where(
+                keys_table.c.entity_id == bindparam("e"),
+                keys_table.c.kind == bindparam("k"),
+                keys_table.c.value == bindparam("v"),
+            ),
+            gone,
+        )
+    if new:
+        session.execute(insert(table(MatchKeyRow)), new)
 
 
 # Keys per statement when looking up many: SQLite allows 500 terms in a compound SELECT.

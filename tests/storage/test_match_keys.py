@@ -1,0 +1,53 @@
+"""The stored correlation keys of entities: replaced by writing only what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tabadul.storage import entities as entity_store
+from tabadul.storage import matching as store
+
+
+def entity(entity_id: str) -> dict[str, object]:
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "id": entity_id,
+        "schema": "Person",
+        "properties": {"name": [entity_id]},
+        "caption": entity_id,
+        "category": "suspect",
+        "created_at": now,
+        "created_by": None,
+        "updated_at": now,
+        "classification": "RESTRICTED",
+        "independent": True,
+    }
+
+
+def test_replacing_keys_keeps_what_stays_and_changes_only_the_rest(node):
+    with node.db.transaction() as session:
+        entity_store.insert(session, [entity("a"), entity("b"), entity("c")])
+        store.replace_keys(
+            session,
+            {
+                "a": {("name", "trq+sd"), ("phone", "+212612345678")},
+                "b": {("name", "trq+sd")},
+                "c": {("document", "MA:passport:P1")},
+            },
+        )
+    with node.db.transaction() as session:
+        store.replace_keys(
+            session,
+            {
+                "a": {("name", "trq+sd"), ("name+year", "trq+sd|1985")},  # one gone, one new
+                "b": set(),  # every key gone
+            },
+        )
+    with node.db.reading() as session:
+        assert store.keys_of_entities(session, ["a", "b", "c"]) == {
+            "a": {("name", "trq+sd"), ("name+year", "trq+sd|1985")},
+            "c": {("document", "MA:passport:P1")},  # not named: untouched
+        }
+        assert store.entity_ids_with(session, {("name", "trq+sd")}, 10) == {
+            ("name", "trq+sd"): ["a"]
+        }
