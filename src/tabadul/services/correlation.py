@@ -239,8 +239,7 @@ def correlate(
         keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
         store.replace_keys(session, keys)
     else:  # a full run stored every entity's keys in its first phase
-        stored = store.keys_of_entities(session, list(profiles))
-        keys = {entity_id: stored.get(entity_id, set()) for entity_id in profiles}
+        keys = _stored_keys(session, profiles)
     found = find(session, profiles, keys, region, node.settings.match_threshold, known)
     return record(session, node, found, report_id)
 
@@ -283,10 +282,8 @@ def find(
     if others:
         rows = store.entity_rows(session, others)
         other_profiles = {e: cache.get(e) or profile_of(row, region) for e, row in rows.items()}
-        stored = store.keys_of_entities(session, list(other_profiles))
-        other_keys = {e: stored.get(e, set()) for e in other_profiles}
         more, _, more_common = _matches(
-            session, other_profiles, other_keys, region, threshold, cache
+            session, other_profiles, _stored_keys(session, other_profiles), region, threshold, cache
         )
         common_names |= more_common
         name_only.update((e, [p for p, r in m.items() if _name_only(r)]) for e, m in more.items())
@@ -297,6 +294,12 @@ def find(
             if not (_name_only(result) and ambiguous.intersection(pair)):
                 found.scored[pair] = result
     return found
+
+
+def _stored_keys(session: Session, profiles: Collection[str]) -> dict[str, set[Key]]:
+    """The keys stored for each of these entities (none for an entity without keys)."""
+    stored = store.keys_of_entities(session, list(profiles))
+    return {entity_id: stored.get(entity_id, set()) for entity_id in profiles}
 
 
 def _other(pair: tuple[str, str], entity_id: str) -> str:
@@ -645,8 +648,7 @@ class _ChunkWork:
         with self.db.reading() as session:
             rows = store.entity_rows(session, ids)
             profiles = {e: profile_of(row, self.region) for e, row in rows.items()}
-            stored = store.keys_of_entities(session, list(profiles))
-            keys = {e: stored.get(e, set()) for e in profiles}
+            keys = _stored_keys(session, profiles)
             return find(session, profiles, keys, self.region, self.threshold, self.known, min(ids))
 
 
