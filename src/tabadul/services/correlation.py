@@ -218,29 +218,20 @@ class Found:
 
 
 def correlate(
-    session: Session,
-    node: Node,
-    entity_ids: Iterable[str],
-    report_id: str | None = None,
-    *,
-    store_keys: bool = True,
-    known: dict[str, Profile] | None = None,
+    session: Session, node: Node, entity_ids: Iterable[str], report_id: str | None = None
 ) -> Outcome:
     """Correlate entities against the holdings and the watchlists, in ``session``.
 
-    ``known`` holds candidates' profiles from earlier calls of the same full
-    run (each entity is a candidate of several others); candidates found there
-    are neither loaded nor parsed again, and new ones are added.
+    Their keys are computed and stored first (a full run, :func:`correlate_all`,
+    stores every entity's keys in a pass of its own and calls :func:`find` and
+    :func:`record` itself).
     """
     region = node.identity.country
     rows = store.entity_rows(session, entity_ids)
     profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
-    if store_keys:
-        keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
-        store.replace_keys(session, keys)
-    else:  # a full run stored every entity's keys in its first phase
-        keys = _stored_keys(session, profiles)
-    found = find(session, profiles, keys, region, node.settings.match_threshold, known)
+    keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
+    store.replace_keys(session, keys)
+    found = find(session, profiles, keys, region, node.settings.match_threshold)
     return record(session, node, found, report_id)
 
 

@@ -1,0 +1,88 @@
+"""Time a re-correlation of a node ``correlation_bench.py`` built, pass by pass.
+
+    python bench/correlation_bench.py --persons 100000 --links 2000 --data-dir DIR
+    python bench/correlation_rerun.py --data-dir DIR [--processes 2] [--pairs-only]
+    python bench/correlation_rerun.py --data-dir DIR --reports 100
+
+Runs ``correlate_all`` (the code of ``tabadul correlate --all``) on the
+node's holdings as they are: its stored hits are deleted first, so the run
+raises them again. ``--pairs-only`` starts the run at its second pass, on
+the keys a run stored before (to compare ways of running that pass, e.g.
+``--processes 1`` against ``2`` in one sitting). ``--reports N`` times
+instead the correlation of N new reports of 10 entities, as the bench does.
+Prints JSON lines: each pass's time, or the reports' p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from sqlalchemy import delete
+
+from correlation_bench import new_reports, reset
+from tabadul.logs import configure
+from tabadul.services import correlation
+from tabadul.services.node import Node
+from tabadul.settings import load_settings
+from tabadul.storage import matching as store
+from tabadul.storage.tables import CorrelationRunRow, HitRow
+from tabadul.storage.types import utcnow
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--pairs-only", action="store_true")
+    parser.add_argument("--reports", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=20261123)
+    args = parser.parse_args()
+    configure("warning")
+    node = Node.open(load_settings(args.data_dir))
+    try:
+        held = reset(node)
+        if args.reports:
+            print(
+                json.dumps({"one_report_of_10": new_reports(node, args.reports, args.seed, held)})
+            )
+            return
+        with node.db.transaction() as session:
+            session.execute(delete(HitRow))
+            if args.pairs_only:
+                now = utcnow()
+                session.add(
+                    CorrelationRunRow(
+                        started_at=now,
+                        updated_at=now,
+                        phase="pairs",
+                        cursor=None,
+                        done=0,
+                        total=store.count_entities(session),
+                    )
+                )
+        start = time.perf_counter()
+        ended: dict[str, float] = {}
+
+        def progress(p: correlation.Progress) -> None:
+            ended[p.phase] = time.perf_counter() - start
+
+        correlation.correlate_all(
+            node,
+            restart=not args.pairs_only,
+            chunk=1_000,
+            processes=args.processes,
+            on_progress=progress,
+        )
+        passes = {k: round(v, 1) for k, v in ended.items() if k != "finished"}
+        print(json.dumps({"entities": held, "processes": args.processes, "passes_end_s": passes}))
+    finally:
+        node.close()
+
+
+if __name__ == "__main__":
+    main()
