@@ -1,22 +1,27 @@
 """Time a re-correlation of a node ``correlation_bench.py`` built, pass by pass.
 
     python bench/correlation_bench.py --persons 100000 --links 2000 --data-dir DIR
-    python bench/correlation_rerun.py --data-dir DIR [--processes 2] [--pairs-only]
+    python bench/correlation_rerun.py --data-dir DIR [--processes 2] [--pairs-only | --keys-only]
     python bench/correlation_rerun.py --data-dir DIR --reports 100
 
 Runs ``correlate_all`` (the code of ``tabadul correlate --all``) on the
 node's holdings as they are: its stored hits are deleted first, so the run
 raises them again. ``--pairs-only`` starts the run at its second pass, on
 the keys a run stored before (to compare ways of running that pass, e.g.
-``--processes 1`` against ``2`` in one sitting). ``--reports N`` times
+``--processes 1`` against ``2`` in one sitting); ``--keys-only`` stops the
+run after its first pass (to store the keys of a newer version of the code,
+for ``correlation_sample.py``). ``--reports N`` times
 instead the correlation of N new reports of 10 entities, as the bench does.
-Prints JSON lines: each pass's time, or the reports' p50/p95.
+Prints JSON lines: each pass's time (and the CPU time of the run's
+processes, workers included: steadier than wall time on a shared machine),
+or the reports' p50/p95.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -38,7 +43,9 @@ def main() -> None:
     )
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--pairs-only", action="store_true")
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument("--pairs-only", action="store_true")
+    passes.add_argument("--keys-only", action="store_true")
     parser.add_argument("--reports", type=int, default=0)
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
@@ -66,6 +73,7 @@ def main() -> None:
                     )
                 )
         start = time.perf_counter()
+        cpu_before = _cpu()
         ended: dict[str, float] = {}
 
         def progress(p: correlation.Progress) -> None:
@@ -77,11 +85,30 @@ def main() -> None:
             chunk=1_000,
             processes=args.processes,
             on_progress=progress,
+            stop_after=-(-held // 1_000) if args.keys_only else None,
         )
         passes = {k: round(v, 1) for k, v in ended.items() if k != "finished"}
-        print(json.dumps({"entities": held, "processes": args.processes, "passes_end_s": passes}))
+        cpu = sum(
+            r.ru_utime + r.ru_stime - (c.ru_utime + c.ru_stime)
+            for r, c in zip(_cpu(), cpu_before, strict=True)
+        )
+        print(
+            json.dumps(
+                {
+                    "entities": held,
+                    "processes": args.processes,
+                    "passes_end_s": passes,
+                    "cpu_s": round(cpu, 1),
+                }
+            )
+        )
     finally:
         node.close()
+
+
+def _cpu() -> tuple[resource.struct_rusage, resource.struct_rusage]:
+    """This process's and its ended children's (the run's worker processes') usage."""
+    return resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 
 
 if __name__ == "__main__":

@@ -318,3 +318,76 @@ def test_a_full_run_in_worker_processes_finds_what_one_process_finds(node, recor
 
 def _all_pairs(session) -> list[tuple[str, str]]:
     return [(h.left_id, h.right_id) for h in session.scalars(select(HitRow))]
+
+
+def hold(node, people: list[tuple[str, str]]) -> None:
+    """Put records in the holdings as a bulk import would, with their correlation keys."""
+    from tabadul.storage import entities as entity_store
+    from tabadul.storage.types import utcnow
+
+    now = utcnow()
+    rows = [
+        {
+            "id": entity_id,
+            "schema": "Person",
+            "properties": {"name": [name]},
+            "caption": name,
+            "category": "suspect",
+            "created_at": now,
+            "created_by": None,
+            "updated_at": now,
+            "classification": "RESTRICTED",
+            "independent": True,
+        }
+        for entity_id, name in people
+    ]
+    with node.db.transaction() as session:
+        entity_store.insert(session, rows)
+        keys = {
+            row["id"]: correlation.keys_of(
+                correlation.Profile.of(row["id"], "Person", row["properties"])
+            )
+            for row in rows
+        }
+        store.replace_keys(session, keys)
+
+
+@pytest.mark.usefixtures("backend")
+def test_given_names_common_in_the_holdings_do_not_make_two_family_names_one(client, node, record):
+    # A thousand people held, every one of them a Karim Hicham of some other family.
+    families = Generator(seed=3, families=1000).family_names
+    hold(
+        node,
+        [
+            (f"h{i:04d}", f"Karim Hicham {latin[0]}")
+            for i, (_, latin) in enumerate(families[-1000:])
+        ],
+    )
+    with node.db.reading() as session:
+        element = store.keys_of_entities(session, ["h0000"])["h0000"]
+        assert {("name-element", "krm"), ("name-element", "hcm")} <= element
+        rarity = correlation.rarity(
+            session, [correlation.Profile("x", "Person", ("Karim Zasabi",))]
+        )
+    assert rarity.counts["krm"] == 1000
+    assert rarity.weight("karim", "krm") < 0.4
+    # Element keys are counted, never looked up: a thousand Karims are no candidates.
+    profile = correlation.Profile("x", "Person", ("Karim Hicham Zasabi",))
+    assert not any(kind == "name-element" for kind, _ in correlation.lookups_of(profile))
+
+    # Born the same day, family names that look alike. Weighed alike, the two given names
+    # would make the names agree at 0.86; in this holding they weigh 0.36 each.
+    record(report("One", person("p", "Karim Hicham Zasabi", birthDate="1979-03-03")))
+    record(report("Two", person("p", "كريم هشام الصالبي", birthDate="1979-03-03")))
+    # One person written twice still matches.
+    record(report("Three", person("p", "Karim Hicham Tazouti", birthDate="1981-05-05")))
+    record(report("Four", person("p", "كريم التازوتي", birthDate="1981-05-05")))
+
+    reader = make_person(node, Role.ANALYST, "reader", clearance="SECRET")
+    [hit] = hits_of(client, reader)
+    assert {hit["left"]["caption"], hit["right"]["caption"]} == {
+        "Karim Hicham Tazouti",
+        "كريم التازوتي",
+    }
+    [name] = [r for r in hit["reasons"] if r["kind"] == "name"]
+    assert "(common among the names held, weighs 0.3" in name["detail"]

@@ -51,3 +51,26 @@ def test_replacing_keys_keeps_what_stays_and_changes_only_the_rest(node):
         assert store.entity_ids_with(session, {("name", "trq+sd")}, 10) == {
             ("name", "trq+sd"): ["a"]
         }
+
+
+def test_holders_of_keys_are_counted_up_to_a_cap(node):
+    with node.db.transaction() as session:
+        entity_store.insert(session, [entity(f"e{i}") for i in range(7)])
+        store.replace_keys(
+            session,
+            {
+                f"e{i}": {("name-element", "krm")} | ({("name-element", "tz")} if i < 2 else set())
+                for i in range(7)
+            },
+        )
+    with node.db.reading() as session:
+        counts = store.count_holders(
+            session, [("name-element", "krm"), ("name-element", "tz"), ("name-element", "x")], 5
+        )
+        assert counts == {
+            ("name-element", "krm"): 5,
+            ("name-element", "tz"): 2,
+            ("name-element", "x"): 0,
+        }
+        assert store.count_schemata(session, {"Person"}) == 7
+        assert store.count_schemata(session, {"Organization"}) == 0

@@ -120,8 +120,14 @@ def comparable_schemata(a: str, b: str) -> bool:
     return (a in PERSON and b in PERSON) or (a in ORGANISATION and b in ORGANISATION)
 
 
-def score(a: Profile, b: Profile, threshold: float | None = None) -> Score:
+def score(
+    a: Profile, b: Profile, threshold: float | None = None, rarity: names.Rarity | None = None
+) -> Score:
     """How strongly ``a`` and ``b`` seem to be the same, with every reason.
+
+    ``rarity``: how common each name element is among the names held
+    (correlation passes its holdings'); without it the name engine weighs
+    only its own list of very common given names less.
 
     With a ``threshold``, a pair whose attributes alone keep it below the
     threshold whatever the names say (different dates of birth, different
@@ -129,22 +135,14 @@ def score(a: Profile, b: Profile, threshold: float | None = None) -> Score:
     namesakes in a large holding end there, cheaply.
     """
     shared = a.selectors & b.selectors
-    attributes = [
-        reason
-        for reason in (
-            _birth_dates(a.birth_dates, b.birth_dates),
-            _nationalities(a.nationalities, b.nationalities),
-            _genders(a.genders, b.genders),
-        )
-        if reason is not None
-    ]
+    attributes = _attributes(a, b)
     adjustment = sum(r.weight for r in attributes)
     if threshold is not None and not shared and 1.0 + adjustment < threshold:
         return Score(max(0.0, 1.0 + adjustment), tuple(attributes))
     reasons: list[Reason] = []
     value = 0.0
-    if a.named and b.named and comparable_schemata(a.schema, b.schema):
-        best = _best_names(a.names, b.names)
+    if _comparable_names(a, b):
+        best = _best_names(a.names, b.names, rarity)
         if best is not None:
             (left, right), match = best
             value = match.score
@@ -170,13 +168,41 @@ def score(a: Profile, b: Profile, threshold: float | None = None) -> Score:
     return Score(min(1.0, max(0.0, value)), tuple(reasons), frozenset(shared))
 
 
+def compares_names(a: Profile, b: Profile, threshold: float | None = None) -> bool:
+    """Whether :func:`score` with this ``threshold`` compares the names of ``a`` and ``b``.
+
+    (Correlation counts how common the elements of those names are, and only those.)
+    """
+    if not _comparable_names(a, b):
+        return False
+    if threshold is None or a.selectors & b.selectors:
+        return True
+    return 1.0 + sum(r.weight for r in _attributes(a, b)) >= threshold
+
+
+def _comparable_names(a: Profile, b: Profile) -> bool:
+    return a.named and b.named and comparable_schemata(a.schema, b.schema)
+
+
+def _attributes(a: Profile, b: Profile) -> list[Reason]:
+    return [
+        reason
+        for reason in (
+            _birth_dates(a.birth_dates, b.birth_dates),
+            _nationalities(a.nationalities, b.nationalities),
+            _genders(a.genders, b.genders),
+        )
+        if reason is not None
+    ]
+
+
 def _best_names(
-    left: tuple[str, ...], right: tuple[str, ...]
+    left: tuple[str, ...], right: tuple[str, ...], rarity: names.Rarity | None
 ) -> tuple[tuple[str, str], names.NameMatch] | None:
     best: tuple[tuple[str, str], names.NameMatch] | None = None
     for x in left:
         for y in right:
-            match = _compare(x, y)
+            match = _compare(x, y, rarity)
             if best is None or match.score > best[1].score:
                 best = ((x, y), match)
                 if match.score >= 0.99:
@@ -185,9 +211,13 @@ def _best_names(
 
 
 @functools.lru_cache(maxsize=200_000)
-def _compare(left: str, right: str) -> names.NameMatch:
-    """The name engine's comparison, remembered: the same spellings meet again and again."""
-    return names.compare(left, right)
+def _compare(left: str, right: str, rarity: names.Rarity | None) -> names.NameMatch:
+    """The name engine's comparison, remembered: the same spellings meet again and again.
+
+    (A :class:`names.Rarity` compares by identity: results under one holding's
+    counts are not reused for another's.)
+    """
+    return names.compare(left, right, rarity=rarity)
 
 
 def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from tabadul.names.comparable import coarse
 from tabadul.names.normalise import normalise
+from tabadul.names.rarity import element_key
 from tabadul.names.scoring import prepare
 from tabadul.names.variants import known_spellings
 
-__all__ = ["MAX_KEYS", "comparable_tokens", "keys"]
+__all__ = ["MAX_KEYS", "comparable_tokens", "element_keys", "keys"]
 
 #: The most blocking keys one name gives.
 MAX_KEYS = 8
@@ -55,3 +56,13 @@ def keys(name: str) -> set[str]:
             if key and key not in out and len(out) < MAX_KEYS:
                 out.append(key)
     return set(out)
+
+
+def element_keys(name: str) -> set[str]:
+    """The keys a name's elements are counted by for :class:`~tabadul.names.rarity.Rarity`.
+
+    The same elements :func:`~tabadul.names.scoring.compare` weighs (the name
+    as given, not normalised first: ``compare`` prepares it so); initials are
+    not counted.
+    """
+    return {element_key(t.coarse) for t in prepare(name).tokens if t.kind != "initial" and t.coarse}

@@ -19,6 +19,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from tabadul.names.comparable import coarse, skeleton, vocalised
 from tabadul.names.distance import skeleton_distance, skeleton_similarity
 from tabadul.names.normalise import is_arabic
+from tabadul.names.rarity import Rarity
 from tabadul.names.structure import parse
 from tabadul.names.variants import is_common, known_spellings, usual_arabic
 
@@ -299,12 +300,26 @@ def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link])
     return links
 
 
-def compare(a: str, b: str, threshold: float = THRESHOLD) -> NameMatch:
-    """Compare two names in any mix of Arabic and Latin script; never a bare float."""
-    return compare_prepared(prepare(a), prepare(b), threshold)
+def compare(
+    a: str, b: str, threshold: float = THRESHOLD, rarity: Rarity | None = None
+) -> NameMatch:
+    """Compare two names in any mix of Arabic and Latin script; never a bare float.
+
+    ``rarity``: how common each element is among the names held; without it,
+    only the engine's list of very common given names weighs less.
+    """
+    return compare_prepared(prepare(a), prepare(b), threshold, rarity)
 
 
-def compare_prepared(left: Prepared, right: Prepared, threshold: float = THRESHOLD) -> NameMatch:
+def _weigh(token: Token, rarity: Rarity | None) -> float:
+    if rarity is None or token.kind in ("initial", "title"):
+        return token.weight
+    return rarity.weight(token.text, token.coarse)
+
+
+def compare_prepared(
+    left: Prepared, right: Prepared, threshold: float = THRESHOLD, rarity: Rarity | None = None
+) -> NameMatch:
     """:func:`compare` for names already prepared (an index keeps its names so)."""
     reasons = [f"left: {note}" for note in left.notes]
     reasons += [f"right: {note}" for note in right.notes]
@@ -321,13 +336,19 @@ def compare_prepared(left: Prepared, right: Prepared, threshold: float = THRESHO
     for group_left, group_right, sim, why in links:
         xs = [left.tokens[i] for i in group_left]
         ys = [right.tokens[j] for j in group_right]
-        weight = (sum(x.weight for x in xs) / len(xs) + sum(y.weight for y in ys) / len(ys)) / 2
+        weight = (
+            sum(_weigh(x, rarity) for x in xs) / len(xs)
+            + sum(_weigh(y, rarity) for y in ys) / len(ys)
+        ) / 2
         matched += weight * sim
         total += weight
         x_source = " ".join(x.source for x in xs)
         y_source = " ".join(y.source for y in ys)
-        rarity = " (common name, counts less)" if weight < 1 else ""
-        reasons.append(f"{x_source} ~ {y_source}: {why} [{sim:.2f}]{rarity}")
+        if rarity is not None:
+            note = f" (common among the names held, weighs {weight:.2f})" if weight < 0.9 else ""
+        else:
+            note = " (common name, counts less)" if weight < 1 else ""
+        reasons.append(f"{x_source} ~ {y_source}: {why} [{sim:.2f}]{note}")
         alignment.append((x_source, y_source, round(sim, 4)))
     used_left = {i for group, _, _, _ in links for i in group}
     used_right = {j for _, group, _, _ in links for j in group}
@@ -338,7 +359,7 @@ def compare_prepared(left: Prepared, right: Prepared, threshold: float = THRESHO
         weight = MISSING_WEIGHT if len(tokens) == shortest else EXTRA_WEIGHT
         for k, token in enumerate(tokens):
             if k not in used:
-                missing += weight * token.weight
+                missing += weight * _weigh(token, rarity)
                 reasons.append(f"{token.source!r} has no counterpart on the {other}")
     score = matched / (total + missing) if total else 0.0
     if len(links) < min(2, shortest) and not any(len(g) > 1 for g, _, _, _ in links):

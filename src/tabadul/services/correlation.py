@@ -15,18 +15,29 @@ from ``tabadul correlate --all``.
 from __future__ import annotations
 
 import functools
+import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from tabadul import names
 from tabadul.audit import events as ev
-from tabadul.matching.scoring import Effect, Profile, Reason, Score, score
+from tabadul.matching.scoring import (
+    ORGANISATION,
+    PERSON,
+    Effect,
+    Profile,
+    Reason,
+    Score,
+    compares_names,
+    score,
+)
 from tabadul.matching.selectors import Selector, SelectorKind
 from tabadul.model.ids import new_id
 from tabadul.services.node import Node
@@ -56,6 +67,11 @@ NAME = "name"
 NAME_YEAR = "name+year"
 NAME_UNDATED = "name-undated"
 NAME_DATE = "name+date"
+# Each name element of a record, counted (never looked up): how common it is among the
+# names held decides how much its agreement weighs (:mod:`tabadul.names.rarity`).
+ELEMENT = "name-element"
+# Counts of elements are kept this long by a process before they are read again.
+COUNTS_SECONDS = 600.0
 # More name-only matches than this for one record: the name alone singles nobody out.
 MAX_NAME_ONLY = 1
 # A match on the name alone (no selector, no agreeing date, nationality…) needs this much more.
@@ -134,6 +150,7 @@ def keys_of(profile: Profile) -> set[Key]:
     if dates and profile.named:
         elements = {e for name in profile.names for e in name_elements(name)}
         found.update((NAME_DATE, f"{e}|{d}") for e in elements for d in dates)
+    found.update((ELEMENT, e) for e in _counted(profile))
     return found
 
 
@@ -148,7 +165,7 @@ def lookups_of(profile: Profile, keys: Collection[Key] | None = None) -> set[Key
     """
     held = keys_of(profile) if keys is None else keys
     dated = bool(_years(profile))
-    found = {k for k in held if k[0] not in (NAME, NAME_UNDATED)}
+    found = {k for k in held if k[0] not in (NAME, NAME_UNDATED, ELEMENT)}
     blocks = [value for kind, value in held if kind == NAME]
     found.update((NAME_UNDATED if dated else NAME, b) for b in blocks)
     return found
@@ -175,6 +192,60 @@ def _blocks(profile: Profile) -> set[str]:
     if not profile.named:
         return set()
     return {b for name in profile.names for b in name_blocks(name)}
+
+
+def _counted(profile: Profile) -> set[str]:
+    """The element keys a record is counted under (:func:`tabadul.names.rarity.element_key`)."""
+    if not profile.named:
+        return set()
+    return {e for name in profile.names for e in names.element_keys(name)}
+
+
+class ElementCounts:
+    """How many records of the holdings carry each name element, as a :class:`names.Rarity`.
+
+    Counts are read as elements are first asked for, and kept for a window
+    of ``COUNTS_SECONDS``: the counts of a large holding move slowly, and
+    the very common elements (whose counts are the costly ones to read) are
+    asked for by nearly every record. Within a window every call returns the
+    same :class:`names.Rarity`, whose counts only grow by elements not
+    counted before — so the name comparisons cached under it stay right —
+    and a new window starts a new one.
+    """
+
+    def __init__(self) -> None:
+        self.started = -COUNTS_SECONDS
+        self.counts: dict[str, int] = {}
+        self.current = names.Rarity(self.counts, 0)
+
+    def rarity(self, session: Session, profiles: Iterable[Profile]) -> names.Rarity:
+        """The rarity of the elements of these records' names (and of others counted before)."""
+        now = time.monotonic()
+        if now - self.started >= COUNTS_SECONDS:
+            self.started = now
+            self.counts = {}
+            self.current = names.Rarity(
+                self.counts, store.count_schemata(session, PERSON | ORGANISATION)
+            )
+        new = {e for p in profiles for e in _counted(p)} - self.counts.keys()
+        if new:
+            cap = names.rarity.counted_up_to(self.current.total)  # where it weighs its least
+            held = store.count_holders(session, [(ELEMENT, e) for e in new], cap)
+            self.counts.update((e, held[(ELEMENT, e)]) for e in new)
+        return self.current
+
+
+_COUNTS: weakref.WeakKeyDictionary[Engine, ElementCounts] = weakref.WeakKeyDictionary()
+
+
+def rarity(session: Session, profiles: Iterable[Profile]) -> names.Rarity:
+    """The rarity of these records' name elements in the holdings of ``session``'s database."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    counts = _COUNTS.get(engine)
+    if counts is None:
+        counts = _COUNTS[engine] = ElementCounts()
+    return counts.rarity(session, profiles)
 
 
 def _years(profile: Profile) -> set[str]:
@@ -345,17 +416,30 @@ def _matches(
         known.clear()
     known.update(everyone)
 
+    pairs = {
+        entity_id: [(min(entity_id, c), max(entity_id, c)) for c in near if c in everyone]
+        for entity_id, near in candidates.items()
+    }
+    # The names that will be compared (not those of pairs the dates or gender rule out
+    # first): how common their elements are in the holdings.
+    compared = {
+        e
+        for found in pairs.values()
+        for pair in found
+        if compares_names(everyone[pair[0]], everyone[pair[1]], threshold)
+        for e in pair
+    }
+    weights = rarity(session, (everyone[e] for e in compared))
     scored: dict[tuple[str, str], Score] = {}
     matches: dict[str, dict[tuple[str, str], Score]] = {}
-    for entity_id, near in candidates.items():
+    for entity_id, found in pairs.items():
         matched = matches.setdefault(entity_id, {})
-        for other_id in near:
-            if other_id not in everyone:
-                continue
-            pair = (min(entity_id, other_id), max(entity_id, other_id))
+        for pair in found:
             result = scored.get(pair)
             if result is None:
-                result = scored[pair] = score(everyone[pair[0]], everyone[pair[1]], threshold)
+                result = scored[pair] = score(
+                    everyone[pair[0]], everyone[pair[1]], threshold, weights
+                )
             if _worth_a_hit(result, threshold):
                 matched[pair] = result
     return matches, skipped, common_names

@@ -98,6 +98,35 @@ def entity_ids_with(
     return found
 
 
+def count_holders(session: Session, keys: Collection[Key], cap: int) -> dict[Key, int]:
+    """How many entities carry each key, counted up to ``cap`` (a larger count is ``cap``).
+
+    Like :func:`entity_ids_with`, one statement per few hundred keys, each
+    key an index seek that stops at ``cap`` rows.
+    """
+    found: dict[Key, int] = {key: 0 for key in keys}
+    ordered = sorted(found)
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    part = (
+        "SELECT {i} AS k, count(*) FROM (SELECT 1 FROM match_keys "  # noqa: S608
+        f"WHERE kind = {mark} AND value = {mark} LIMIT {int(cap)}) AS q{{i}}"
+    )
+    for start in range(0, len(ordered), LOOKUP_BATCH):
+        batch = ordered[start : start + LOOKUP_BATCH]
+        statement = " UNION ALL ".join(part.format(i=i) for i in range(len(batch)))
+        params = tuple(v for key in batch for v in key)
+        for index, count in connection.exec_driver_sql(statement, params):
+            found[batch[index]] = int(count)
+    return found
+
+
+def count_schemata(session: Session, schemata: Collection[str]) -> int:
+    """How many entities of these schemata the node holds."""
+    query = select(func.count()).select_from(EntityRow).where(EntityRow.schema.in_(schemata))
+    return int(session.scalar(query) or 0)
+
+
 def keys_of_entities(session: Session, ids: Collection[str]) -> dict[str, set[Key]]:
     """The stored keys of each entity."""
     found: dict[str, set[Key]] = {}
