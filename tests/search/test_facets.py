@@ -81,7 +81,7 @@ def test_no_walk_is_ranked_by_fts5_on_sqlite():
         found = matching("sqlite", parse("tarik"), lambda _: [], narrow)
         assert "bm25" not in sql(found.score)
         assert found.rank is not None
-        assert [c.name for c in found.texts] == ["words", "stems", "names", "facets"]
+        assert [c.name for c in found.texts] == ["stems", "names", "facets"]
     assert "tlpamber" in sql(
         matching("sqlite", parse("tarik"), lambda _: [], [["tlpamber"]]).condition
     )

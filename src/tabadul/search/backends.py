@@ -103,7 +103,7 @@ def tsquery(tree: Node, keys: Keys) -> str:
     raise AssertionError(f"a lone NOT cannot be compiled: {tree!r}")
 
 
-# The bounded set's (doc, words, stems, names, facets) rows -> {doc: score}.
+# The bounded set's (doc, *texts) rows -> {doc: score}.
 Rank = Callable[[Session, Sequence[Sequence[Any]]], dict[int, float]]
 
 
@@ -151,6 +151,7 @@ def matching(
     """
     if dialect == "sqlite":
         doc = SearchDocumentRow
+        terms = ranking.terms(tree, keys)
         expression = fts5(tree, keys)
         if narrow:
             expression = f"{expression} AND {filter_expression(narrow)}"
@@ -160,8 +161,8 @@ def matching(
             condition=_FTS.c.search_fts.op("MATCH")(expression),
             score=null().cast(Float),
             joins_documents=True,
-            rank=_fts5_rank(ranking.terms(tree, keys)),
-            texts=tuple(c.expression for c in (doc.words, doc.stems, doc.names, doc.facets)),
+            rank=_fts5_rank(terms),
+            texts=tuple(doc.__table__.c[name] for name in ranking.carried(terms)),
         )
     vector: ColumnElement[Any] = literal_column(PG_VECTOR)
     query = func.to_tsquery(literal("simple").cast(REGCONFIG), tsquery(tree, keys))

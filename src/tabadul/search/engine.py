@@ -195,30 +195,37 @@ def run(
     # Materialised: the walk runs once for the counts, the facets and the page.
     walked = walk.cte("walked").prefix_with("MATERIALIZED")
     counted = select(func.count()).select_from(walked).scalar_subquery()
-    bounded = (
-        select(walked).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")
-    ).prefix_with("MATERIALIZED")
+    texts = [walked.c[f"text{i}"] for i in range(len(match.texts))]
+    # The texts are not copied into the bounded set: the page reads them from the walk.
+    kept = [c for c in walked.c if c not in texts]
+    bounded = (select(*kept).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")).prefix_with(
+        "MATERIALIZED"
+    )
     # Ranked after the statement (SQLite): the statement returns the whole bounded set.
     rank = match.rank
     # .all(): fetched in one call, not row by row (the whole bounded set when ranked after).
     rows: Sequence[Any] = session.execute(
-        _one_statement(bounded, counted, limit, offset, facets, len(match.texts))
+        _one_statement(walked, bounded, counted, limit, offset, facets, len(texts))
     ).all()
     total = 0
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     page: list[tuple[float, int, str, str]] = []
-    texts: list[Any] = []
+    carried: list[Any] = []
     for part, value, record_id, n, score, doc_id, *more in rows:
         if part == _TOTAL:
             total = int(n)
         elif part == _PAGE:
             page.append((float(score or 0), int(doc_id), str(value), str(record_id)))
             if more:
-                texts.append((doc_id, *more))
+                carried.append((doc_id, *more))
         else:
             counts[str(part)][str(value)] = int(n)
     if rank is not None:
-        scores = rank(session, texts)
+        if len(page) > bound:
+            oldest = min(doc_id for _s, doc_id, _k, _r in page)
+            page = [p for p in page if p[1] != oldest]
+            carried = [c for c in carried if c[0] != oldest]
+        scores = rank(session, carried)
         page = [(scores.get(doc_id, 0.0), doc_id, k, r) for _s, doc_id, k, r in page]
     # Best first; ties by document, as the statement ordered them.
     page.sort(key=lambda p: (-p[0], p[1]))
@@ -242,7 +249,7 @@ def _either(wanted: list[str], report: Any, entity: Any) -> ColumnElement[Any]:
 
 
 def _one_statement(
-    bounded: Any, counted: Any, limit: int, offset: int, facets: bool, texts: int
+    walked: Any, bounded: Any, counted: Any, limit: int, offset: int, facets: bool, texts: int
 ) -> Any:
     """The total, every facet and the page in one statement, so the bounded set is walked once.
 
@@ -270,7 +277,9 @@ def _one_statement(
         )
     ]
     if texts:
-        best = bounded
+        # The whole walk, unsorted (sorting would copy the texts): the caller drops the
+        # row beyond the bound, the oldest.
+        best = walked
     else:
         best = (
             select(h.kind, h.record_id, h.score, h.doc)

@@ -144,31 +144,47 @@ def idf(documents: int, containing: int) -> float:
     return value if value > 0 else 1e-6
 
 
+def carried(found: Sequence[Term]) -> tuple[str, ...]:
+    """The columns the rank reads, in the order :func:`scores` takes them.
+
+    Stems, names and filter words always (the length of a document is
+    counted from them: its words are as many as its stems, position for
+    position); words only when a phrase or prefix is looked up in them.
+    """
+    return ("stems", "names", "facets") + (
+        ("words",) if any(t.column == "words" for t in found) else ()
+    )
+
+
 def scores(
     rows: Iterable[Sequence[Any]],
     weighted: Sequence[tuple[Term, float]],
     totals: Totals,
 ) -> dict[int, float]:
-    """BM25 of each ``(doc, words, stems, names, facets)`` row for the ``(term, idf)`` pairs.
+    """BM25 of each ``(doc, *columns)`` row (:func:`carried`) for the ``(term, idf)`` pairs.
 
     Unwound because it runs for every document of the bounded set: a
     thousand documents, a few terms each.
     """
     mean = totals.mean_length or 1.0
-    by_column = [
-        [(term.needle, weight) for term, weight in weighted if term.column == column]
+    order = carried([t for t, _ in weighted])
+    used = [
+        (order.index(column) + 1, [(t.needle, w) for t, w in weighted if t.column == column])
         for column in COLUMNS
+        if any(t.column == column for t, _ in weighted)
     ]
-    used = [(i + 1, needles) for i, needles in enumerate(by_column) if needles]
     k1_plus = K1 + 1
     fixed, per_token = K1 * (1 - B), K1 * B / mean
     found: dict[int, float] = {}
     for row in rows:
-        # Tokens are single-space separated (tabadul.search.analysis writes them so).
-        length = 0
-        for text in row[1:5]:
-            if text:
-                length += text.count(" ") + 1
+        # Tokens are single-space separated (tabadul.search.analysis writes them so);
+        # a document has as many words as stems.
+        stems, names, facets = row[1], row[2], row[3]
+        length = 2 * (stems.count(" ") + 1) if stems else 0
+        if names:
+            length += names.count(" ") + 1
+        if facets:
+            length += facets.count(" ") + 1
         norm = fixed + per_token * length
         score = 0.0
         for i, needles in used:
