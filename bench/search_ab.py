@@ -1,4 +1,4 @@
-"""The search bench's queries ranked by FTS5's ``bm25()`` in the walk and by ``search.ranking``, interleaved.
+"""The bench's queries ranked by FTS5's ``bm25()`` in the walk and by ``search.ranking``, in turn.
 
     python bench/search_bench.py --reports 1000000 --data-dir DIR   # builds the node once
     python bench/search_ab.py --data-dir DIR [--rounds 3] [--kinds "three words" filtered]
