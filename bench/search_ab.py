@@ -9,11 +9,11 @@ same seed, 50 of each kind) through ``tabadul.services.search.search`` in
 one process, each query under both ways in turn — the order alternating
 from round to round — so both see the same load:
 
-- "fts5 bm25": the walk carries FTS5's ``bm25()`` (the unfiltered
-  statement of main before 2026-11-24; for a filtered query, its walk ranked
-  as before the third session — main at 2f8884c scored the bounded set in
-  a second cursor instead, which ``bench/search_bench.py`` on a checkout
-  measures);
+- "fts5 bm25": FTS5's ``bm25()`` as main at 2f8884c used it — carried by
+  the walk, or for a filtered (narrowed) walk computed by a second FTS5
+  cursor over the query's own expression, between the bounded set's
+  smallest and largest id and only for its rows (main ran that cursor
+  inside its one statement; here it runs just after it, on the same rows);
 - "ranked after": what the service does now (``tabadul.search.ranking``).
 
 The phrase counts ``search.ranking`` keeps are forgotten before each
@@ -47,13 +47,31 @@ from tabadul.services import accounts, search
 from tabadul.services.node import Node
 from tabadul.settings import load_settings
 
+# Main's second cursor (backends._fts5_scores at 2f8884c), for the bounded set's ids.
+SECOND_CURSOR = (
+    "SELECT rowid, -bm25(search_fts, 1.0, 1.0, 1.0, 0.0) FROM search_fts"
+    " WHERE search_fts MATCH ? AND rowid >= ? AND rowid <= ?"
+    " AND +search_fts.rowid IN (SELECT value FROM json_each(?))"
+)
 
-def fts5_ranked(*args: Any, **kwargs: Any) -> backends.Matching:
-    """The walk scored by FTS5's ``bm25()`` as it goes (filter words, if any, weigh nothing)."""
-    found = backends.matching(*args, **kwargs)
+
+def fts5_ranked(dialect: str, tree: Any, keys: Any, narrow: Any = ()) -> backends.Matching:
+    """FTS5's ``bm25()``: in the walk, or for a narrowed walk in a second cursor (main)."""
+    found = backends.matching(dialect, tree, keys, narrow)
     if found.rank is None:
         return found
-    return dataclasses.replace(found, score=-backends._bm25(), rank=None, texts=())
+    if not narrow:
+        return dataclasses.replace(found, score=-backends._bm25(), rank=None, texts=())
+    expression = backends.fts5(tree, keys)
+
+    def second_cursor(session: Any, rows: Any) -> dict[int, float]:
+        docs = [row[0] for row in rows]
+        if not docs:
+            return {}
+        params = (expression, min(docs), max(docs), json.dumps(docs))
+        return dict(session.connection().exec_driver_sql(SECOND_CURSOR, params).all())
+
+    return dataclasses.replace(found, rank=second_cursor, texts=())
 
 
 def main() -> None:

@@ -205,7 +205,7 @@ def run(
     rank = match.rank
     # .all(): fetched in one call, not row by row (the whole bounded set when ranked after).
     rows: Sequence[Any] = session.execute(
-        _one_statement(walked, bounded, counted, limit, offset, facets, len(texts))
+        _one_statement(walked, bounded, counted, limit, offset, facets, rank, len(texts))
     ).all()
     total = 0
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
@@ -216,8 +216,7 @@ def run(
             total = int(n)
         elif part == _PAGE:
             page.append((float(score or 0), int(doc_id), str(value), str(record_id)))
-            if more:
-                carried.append((doc_id, *more))
+            carried.append((doc_id, *more))
         else:
             counts[str(part)][str(value)] = int(n)
     if rank is not None:
@@ -249,16 +248,22 @@ def _either(wanted: list[str], report: Any, entity: Any) -> ColumnElement[Any]:
 
 
 def _one_statement(
-    walked: Any, bounded: Any, counted: Any, limit: int, offset: int, facets: bool, texts: int
+    walked: Any,
+    bounded: Any,
+    counted: Any,
+    limit: int,
+    offset: int,
+    facets: bool,
+    rank: Any,
+    texts: int,
 ) -> Any:
     """The total, every facet and the page in one statement, so the bounded set is walked once.
 
     (SQLite materialises a common table expression once per statement.)
     Rows are ``(part, value, record_id, n, score, doc)``: a facet value and
-    its count, the total, or a page hit (``value`` its kind). With ``texts``
-    (the number of text columns the bounded set carries for ranking after
-    the statement), the page is the whole bounded set, unordered, each row
-    followed by those columns.
+    its count, the total, or a page hit (``value`` its kind). With a
+    ``rank`` (to run after the statement), the page is the whole walk,
+    unordered, each row followed by its ``texts`` columns.
     """
     h = bounded.c
     none_text = null().cast(String)
@@ -276,7 +281,7 @@ def _one_statement(
             *no_texts,
         )
     ]
-    if texts:
+    if rank is not None:
         # The whole walk, unsorted (sorting would copy the texts): the caller drops the
         # row beyond the bound, the oldest.
         best = walked
