@@ -176,7 +176,10 @@ def matching(
 
 
 def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
-    """Documents matching ``tree``: (document id, score — higher is better)."""
+    """Documents matching ``tree``: (document id, score — higher is better).
+
+    On SQLite the score is FTS5's ``bm25()``, which searches no longer ask for.
+    """
     if dialect == "sqlite":
         return select(
             _FTS.c.rowid.label("doc_id"),
@@ -317,8 +320,9 @@ def _varints(data: bytes) -> list[int]:
 def _bm25() -> ColumnElement[float]:
     """FTS5's BM25 over words, stems and names; filter words weigh nothing in the rank.
 
-    No longer used by searches (see :mod:`tabadul.search.ranking`); kept for
-    the benchmarks and the test that compares the two.
+    No longer in any search's statement (see :mod:`tabadul.search.ranking`):
+    :func:`matches` keeps it for the benchmarks and the test that compares
+    the two.
     """
     weights: list[ColumnElement[Any]] = [literal_column(w) for w in ("1.0", "1.0", "1.0", "0.0")]
     return func.bm25(literal_column("search_fts"), *weights, type_=Float)

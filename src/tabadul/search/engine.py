@@ -197,7 +197,7 @@ def run(
     counted = select(func.count()).select_from(walked).scalar_subquery()
     texts = [walked.c[f"text{i}"] for i in range(len(match.texts))]
     # The texts are not copied into the bounded set: the page reads them from the walk.
-    kept = [c for c in walked.c if c not in texts]
+    kept = [c for c in walked.c if not c.name.startswith("text")]
     bounded = (select(*kept).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")).prefix_with(
         "MATERIALIZED"
     )

@@ -2,15 +2,15 @@
 
 FTS5's ``bm25()`` first counts, for every phrase of the expression it
 ranks, the documents that phrase is in — over the whole index, before its
-first row, on every query (139,217 documents for "transfers" at a million
-reports; a three-word query has a dozen such phrases: each word's stems
-and name forms). Those counts change slowly, so here they are counted once
-and kept (:class:`Frequencies`), and the rest of the formula — term
-frequencies and lengths — is computed from the documents' own columns for
-the at most :data:`~tabadul.search.engine.COUNT_BOUND` documents of the
-bounded set. The formula, weights and constants are FTS5's
-(``fts5_aux.c``): for each phrase *p* of the query's expression (negated ones too, as
-FTS5 does),
+first row, on every query (139,217 documents for "transfer" at a million
+reports; a three-word query has seven such phrases: each word's stems and
+name forms). Here those counts are estimated from the newest documents
+(:func:`estimate`, counted by ``backends.fts5_counts``) and kept for a
+while (:class:`Frequencies`), and the rest of the formula — occurrences and
+lengths — is computed from the documents' own columns, which the walk
+carries, for the at most ``engine.COUNT_BOUND`` documents of the bounded
+set. The formula, weights and constants are FTS5's (``fts5_aux.c``): for
+each phrase *p* of the query's expression (negated ones too, as FTS5 does),
 
     idf(p)   = ln((N - n(p) + 0.5) / (n(p) + 0.5)), at least 1e-6
     score(d) = Σ idf(p) · f(p, d) · (k1 + 1) / (f(p, d) + k1 · (1 - b + b · |d| / avgdl))
@@ -19,9 +19,10 @@ with k1 = 1.2, b = 0.75; N the documents indexed and avgdl their mean
 length in tokens (both from FTS5's own totals, read each time); n(p) the
 documents the phrase is in; f(p, d) its occurrences in the document's
 column; |d| the document's tokens in all four columns. So the scores are
-FTS5's, with two differences: a count may be up to :data:`MAX_AGE` seconds
-old (or 1 % of the index behind), and an occurrence is counted without
-overlap (the phrase "a a" is once in "a a a", where FTS5 finds it twice).
+FTS5's, except that n(p) is an estimate on a large index and may be up to
+:data:`MAX_AGE` seconds old (or 1 % of the index behind), and that an
+occurrence is counted without overlap (the phrase "a a" is once in
+"a a a", where FTS5 finds it twice). docs/search.md, "Relevance order".
 """
 
 from __future__ import annotations
