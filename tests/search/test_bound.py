@@ -122,3 +122,23 @@ def test_the_api_carries_the_flag(client, node, analyst, bounded):
     data = client.get("/api/v1/search", params={"q": "essaouira"}, headers=analyst.headers).json()
     assert data["total"] == BOUND
     assert data["total_exact"] is False
+
+
+def test_the_page_is_ranked_within_the_bounded_set(node, writer, bounded):
+    # The oldest match would rank first (the word three times), but it lies beyond the
+    # bound: the newest BOUND matches are the set the page is ranked from.
+    oldest = record(
+        node,
+        writer,
+        title="Essaouira, Essaouira, Essaouira",
+        body="Observation au port.",
+        language="fr",
+        entities=[],
+        mentions=[],
+    ).id
+    newest = essaouira(node, writer, BOUND)
+    index_now(node)
+    results = found(node, writer, "essaouira")
+    assert not results.total_exact
+    assert sorted(h.id for h in results.items) == sorted(newest)
+    assert oldest not in {h.id for h in results.items}

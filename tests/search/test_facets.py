@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from sqlalchemy import literal_column
 from sqlalchemy.dialects import sqlite
 
 from tabadul.search import facets
@@ -73,21 +72,19 @@ def test_narrowing_asks_for_one_word_of_each_filter():
     assert narrowing(SearchFilter(), ["report", "entity"]) == []
 
 
-def test_a_narrowed_walk_is_ranked_by_the_query_alone():
-    # FTS5's BM25 visits every document of every phrase it ranks, filter words included.
+def test_no_walk_is_ranked_by_fts5_on_sqlite():
+    # FTS5's BM25 counts every document of every phrase it ranks, filter words included.
     def sql(clause):
         return str(clause.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 
-    narrowed = matching("sqlite", parse("tarik"), lambda _: [], [["tlpamber"]])
-    assert narrowed.scores is not None
-    assert "tlpamber" in sql(narrowed.condition)
-    assert "bm25" not in sql(narrowed.score)
-    ranked = sql(narrowed.scores(literal_column("bounded.doc")))
-    assert "bm25" in ranked
-    assert 'stems:"tarik"' in ranked
-    assert "tlpamber" not in ranked
-    # Without filter words the walk ranks as it goes.
-    plain = matching("sqlite", parse("tarik"), lambda _: [])
-    assert plain.scores is None
-    assert "bm25" in sql(plain.score)
-    assert matching("postgresql", parse("tarik"), lambda _: [], [["tlpamber"]]).scores is None
+    for narrow in ([["tlpamber"]], []):
+        found = matching("sqlite", parse("tarik"), lambda _: [], narrow)
+        assert "bm25" not in sql(found.score)
+        assert found.rank is not None
+        assert [c.name for c in found.texts] == ["stems", "names", "facets"]
+    assert "tlpamber" in sql(
+        matching("sqlite", parse("tarik"), lambda _: [], [["tlpamber"]]).condition
+    )
+    postgres = matching("postgresql", parse("tarik"), lambda _: [], [["tlpamber"]])
+    assert postgres.rank is None
+    assert "ts_rank_cd" in str(postgres.score)

@@ -33,10 +33,13 @@ from sqlalchemy import (
     null,
     select,
     table,
+    text,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 
+from tabadul.search import ranking
 from tabadul.search.analysis import query_stems
 from tabadul.search.facets import PENDING
 from tabadul.search.query import And, Node, Not, Or, Phrase, Word
@@ -100,6 +103,10 @@ def tsquery(tree: Node, keys: Keys) -> str:
     raise AssertionError(f"a lone NOT cannot be compiled: {tree!r}")
 
 
+# The bounded set's (doc, *texts) rows -> {doc: score}.
+Rank = Callable[[Session, Sequence[Sequence[Any]]], dict[int, float]]
+
+
 @dataclass(frozen=True)
 class Matching:
     """How to find the documents matching a query inside a larger statement.
@@ -111,9 +118,10 @@ class Matching:
     delivers its matches in rowid order, so ordering by it lets SQLite stop
     after the first rows it needs.
 
-    ``scores``, when set, replaces ``score``: the walk then carries no rank,
-    and ``scores(docs)`` ranks the documents of ``docs`` (one column of ids,
-    the bounded set) in a statement of their own — ``(doc, score)`` rows.
+    ``rank``, when set, replaces ``score``: the walk then carries no rank
+    but the document's ``texts`` (words, stems, names, facets), and
+    ``rank(session, rows)`` scores the bounded set's ``(doc, *texts)`` rows
+    after the statement — ``{doc: score}``.
     """
 
     source: FromClause
@@ -121,7 +129,8 @@ class Matching:
     condition: ColumnElement[bool]
     score: ColumnElement[float]
     joins_documents: bool
-    scores: Callable[[ColumnElement[int]], Select[tuple[int, float]]] | None = None
+    rank: Rank | None = None
+    texts: tuple[ColumnElement[str], ...] = ()
 
 
 def matching(
@@ -134,34 +143,26 @@ def matching(
     it while it walks; PostgreSQL's walk is not bounded the same way and the
     caller's SQL filters do the work there, so it is not used.
 
-    Narrowed, the walk is not ranked: FTS5's BM25 visits every document of
-    every phrase of the expression it ranks — to count the documents each
-    phrase is in — before scoring the first row, and filter words are common
-    (``tlpamber`` and ``topicfinancing`` are each in a quarter to a third of
-    the benchmark's documents); at weight zero they add nothing to the score
-    but all of that cost. The bounded
-    set is ranked instead by the query's own expression (:func:`_fts5_scores`):
-    the same BM25, the same scores, without the filter words' cost.
+    On SQLite the walk is never ranked: FTS5's BM25 counts the documents of
+    every phrase of the expression it ranks — over the whole index, before
+    its first row — filter words included. The bounded set is ranked after
+    the statement by the same formula (:mod:`tabadul.search.ranking`), with
+    the query's phrases' counts kept between searches.
     """
     if dialect == "sqlite":
+        doc = SearchDocumentRow
+        terms = ranking.terms(tree, keys)
         expression = fts5(tree, keys)
         if narrow:
-            return Matching(
-                source=_FTS,
-                doc_id=_FTS.c.rowid,
-                condition=_FTS.c.search_fts.op("MATCH")(
-                    f"{expression} AND {filter_expression(narrow)}"
-                ),
-                score=null().cast(Float),
-                joins_documents=True,
-                scores=lambda docs: _fts5_scores(expression, docs),
-            )
+            expression = f"{expression} AND {filter_expression(narrow)}"
         return Matching(
             source=_FTS,
             doc_id=_FTS.c.rowid,
             condition=_FTS.c.search_fts.op("MATCH")(expression),
-            score=-_bm25(),
+            score=null().cast(Float),
             joins_documents=True,
+            rank=_fts5_rank(terms),
+            texts=tuple(doc.__table__.c[name] for name in ranking.carried(terms)),
         )
     vector: ColumnElement[Any] = literal_column(PG_VECTOR)
     query = func.to_tsquery(literal("simple").cast(REGCONFIG), tsquery(tree, keys))
@@ -175,7 +176,10 @@ def matching(
 
 
 def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
-    """Documents matching ``tree``: (document id, score — higher is better)."""
+    """Documents matching ``tree``: (document id, score — higher is better).
+
+    On SQLite the score is FTS5's ``bm25()``, which searches no longer ask for.
+    """
     if dialect == "sqlite":
         return select(
             _FTS.c.rowid.label("doc_id"),
@@ -219,25 +223,107 @@ def filter_expression(narrow: Sequence[Sequence[str]]) -> str:
     )
 
 
-def _fts5_scores(expression: str, docs: ColumnElement[int]) -> Select[tuple[int, float]]:
-    """The BM25 scores of the documents in ``docs`` (all matching ``expression``).
+def _fts5_rank(terms: list[ranking.Term]) -> Rank:
+    """BM25 of the bounded set's documents for ``terms`` (:mod:`tabadul.search.ranking`)."""
 
-    FTS5 walks the expression only between the smallest and largest id of
-    ``docs`` and scores only the rows among them. ``+rowid`` keeps SQLite
-    from looking each id up with a MATCH of its own (FTS5 would run the
-    whole expression once per id: seconds for a thousand).
+    def rank(session: Session, rows: Sequence[Sequence[Any]]) -> dict[int, float]:
+        if not rows:
+            return {}
+        totals = fts5_totals(session)
+        counts = ranking.FREQUENCIES.of(
+            session.get_bind(),
+            list(dict.fromkeys(t.expression for t in terms)),
+            totals.documents,
+            lambda expressions: fts5_counts(session, expressions),
+        )
+        weighted = [(t, ranking.idf(totals.documents, counts[t.expression])) for t in terms]
+        return ranking.scores(rows, weighted, totals)
+
+    return rank
+
+
+def fts5_counts(session: Session, expressions: Sequence[str]) -> list[int]:
+    """How many documents match each FTS5 expression: exact on a small index, else estimated.
+
+    Counting every document of a common word is what made FTS5's BM25
+    slow (139,217 for "transfer" at a million reports), and so is a word
+    that is common in another column: ``stems:"transfers"`` is in no
+    document's stems but FTS5 reads all 139,217 position lists of
+    *transfers* to know. So each expression is counted only among the
+    newest :data:`ranking.COUNT_WINDOW` document ids, and only up to
+    :data:`ranking.COUNT_CAP` documents, oldest first (one statement for them all);
+    :func:`ranking.estimate` scales that to the whole index.
     """
-    rowid = _FTS.c.rowid
-    return select(rowid.label("doc"), (-_bm25()).label("score")).where(
-        _FTS.c.search_fts.op("MATCH")(expression),
-        rowid >= select(func.min(docs)).scalar_subquery(),
-        rowid <= select(func.max(docs)).scalar_subquery(),
-        literal_column("+search_fts.rowid").in_(select(docs)),
-    )
+    doc = SearchDocumentRow
+    first, last = session.execute(
+        # Each alone: SQLite reads a min() or max() alone from an end of the key.
+        select(
+            select(func.min(doc.id)).scalar_subquery(),
+            select(func.max(doc.id)).scalar_subquery(),
+        )
+    ).one()
+    if first is None or last is None:
+        return [0 for _ in expressions]
+    start = max(first, last - ranking.COUNT_WINDOW + 1)
+    parts: list[Any] = []
+    for i, e in enumerate(expressions):
+        # Ascending: FTS5 stops at the cap; walking down, it would not stop at ``start``.
+        window = (
+            select(_FTS.c.rowid.label("id"))
+            .where(_FTS.c.search_fts.op("MATCH")(e), _FTS.c.rowid >= start)
+            .order_by(_FTS.c.rowid)
+            .limit(ranking.COUNT_CAP)
+            .subquery()
+        )
+        parts.append(select(literal(i), func.count(), func.max(window.c.id)).select_from(window))
+    rows = {int(i): (int(n), end) for i, n, end in session.execute(union_all(*parts))}
+    return [
+        ranking.estimate(n, end, first=first, start=start, last=last)
+        for n, end in (rows[i] for i in range(len(expressions)))
+    ]
+
+
+def fts5_totals(session: Session) -> ranking.Totals:
+    """FTS5's own totals, as its BM25 reads them: documents, and mean tokens per document.
+
+    FTS5 keeps them in the row 1 of its data table (the "averages" record,
+    ``fts5_storage.c``): SQLite varints, the number of rows then each
+    column's total of tokens. Reading it costs one lookup; counting would
+    walk a million rows.
+    """
+    block = session.execute(text("SELECT block FROM search_fts_data WHERE id = 1")).scalar()
+    values = _varints(bytes(block or b""))
+    if not values or values[0] == 0:
+        return ranking.Totals(0, 0.0)
+    return ranking.Totals(values[0], sum(values[1:]) / values[0])
+
+
+def _varints(data: bytes) -> list[int]:
+    """SQLite's variable-length integers (big-endian, 7 bits a byte, the ninth byte whole)."""
+    values: list[int] = []
+    i = 0
+    while i < len(data):
+        value = 0
+        for n in range(9):
+            byte = data[i]
+            i += 1
+            if n == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if byte < 0x80:
+                break
+        values.append(value)
+    return values
 
 
 def _bm25() -> ColumnElement[float]:
-    """FTS5's BM25 over words, stems and names; filter words weigh nothing in the rank."""
+    """FTS5's BM25 over words, stems and names; filter words weigh nothing in the rank.
+
+    No longer in any search's statement (see :mod:`tabadul.search.ranking`):
+    :func:`matches` keeps it for the benchmarks and the test that compares
+    the two.
+    """
     weights: list[ColumnElement[Any]] = [literal_column(w) for w in ("1.0", "1.0", "1.0", "0.0")]
     return func.bm25(literal_column("search_fts"), *weights, type_=Float)
 

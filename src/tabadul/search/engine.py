@@ -15,7 +15,7 @@ bound, never after it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,6 +183,8 @@ def run(
             report_column(ReportRow.originator).label("originator"),
             (EntityRow.schema if ENTITY in wanted else null().cast(String)).label("schema"),
             doc.language.label("language"),
+            # What the rank after the statement reads (SQLite): the row is at hand here.
+            *(text.label(f"text{i}") for i, text in enumerate(match.texts)),
         )
         .select_from(source)
         .where(match.condition, or_(*passes))
@@ -193,29 +195,42 @@ def run(
     # Materialised: the walk runs once for the counts, the facets and the page.
     walked = walk.cte("walked").prefix_with("MATERIALIZED")
     counted = select(func.count()).select_from(walked).scalar_subquery()
-    bounded = (
-        select(walked).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")
-    ).prefix_with("MATERIALIZED")
-    # Ranked apart when the walk is not (a narrowed walk on SQLite, see backends.matching).
-    scored = None
-    if match.scores is not None:
-        scored = match.scores(bounded.c.doc).cte("scored").prefix_with("MATERIALIZED")
-    rows: list[Any] = list(
-        session.execute(_one_statement(bounded, scored, counted, limit, offset, facets))
+    texts = [walked.c[f"text{i}"] for i in range(len(match.texts))]
+    # The texts are not copied into the bounded set: the page reads them from the walk.
+    kept = [c for c in walked.c if not c.name.startswith("text")]
+    bounded = (select(*kept).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")).prefix_with(
+        "MATERIALIZED"
     )
+    # Ranked after the statement (SQLite): the statement returns the whole bounded set.
+    rank = match.rank
+    # .all(): fetched in one call, not row by row (the whole bounded set when ranked after).
+    rows: Sequence[Any] = session.execute(
+        _one_statement(walked, bounded, counted, limit, offset, facets, rank, len(texts))
+    ).all()
     total = 0
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    page: list[tuple[float, int, Hit]] = []
-    for part, value, record_id, n, score, doc_id in rows:
+    page: list[tuple[float, int, str, str]] = []
+    carried: list[Any] = []
+    for part, value, record_id, n, score, doc_id, *more in rows:
         if part == _TOTAL:
             total = int(n)
         elif part == _PAGE:
-            hit = Hit(str(value), str(record_id), float(score or 0))
-            page.append((hit.score, int(doc_id), hit))
+            page.append((float(score or 0), int(doc_id), str(value), str(record_id)))
+            carried.append((doc_id, *more))
         else:
             counts[str(part)][str(value)] = int(n)
+    if rank is not None:
+        if len(page) > bound:
+            oldest = min(doc_id for _s, doc_id, _k, _r in page)
+            page = [p for p in page if p[1] != oldest]
+            carried = [c for c in carried if c[0] != oldest]
+        scores = rank(session, carried)
+        page = [(scores.get(doc_id, 0.0), doc_id, k, r) for _s, doc_id, k, r in page]
     # Best first; ties by document, as the statement ordered them.
-    hits = [hit for _score, _doc, hit in sorted(page, key=lambda p: (-p[0], p[1]))]
+    page.sort(key=lambda p: (-p[0], p[1]))
+    if rank is not None:
+        page = page[offset : offset + limit]
+    hits = [Hit(kind, record_id, score) for score, _doc, kind, record_id in page]
     return Found(min(total, bound), hits, _top(counts) if facets else {}, total <= bound)
 
 
@@ -233,20 +248,28 @@ def _either(wanted: list[str], report: Any, entity: Any) -> ColumnElement[Any]:
 
 
 def _one_statement(
-    bounded: Any, scored: Any, counted: Any, limit: int, offset: int, facets: bool
+    walked: Any,
+    bounded: Any,
+    counted: Any,
+    limit: int,
+    offset: int,
+    facets: bool,
+    rank: Any,
+    texts: int,
 ) -> Any:
     """The total, every facet and the page in one statement, so the bounded set is walked once.
 
     (SQLite materialises a common table expression once per statement.)
     Rows are ``(part, value, record_id, n, score, doc)``: a facet value and
-    its count, the total, or a page hit (``value`` its kind). ``scored``,
-    when given, holds the bounded set's scores (``doc``, ``score``) in place
-    of its own ``score`` column.
+    its count, the total, or a page hit (``value`` its kind). With a
+    ``rank`` (to run after the statement), the page is the whole walk,
+    unordered, each row followed by its ``texts`` columns.
     """
     h = bounded.c
     none_text = null().cast(String)
     none_float = null().cast(Float)
     none_int = null().cast(Integer)
+    no_texts = [none_text.label(f"text{i}") for i in range(texts)]
     parts: list[Any] = [
         select(
             literal(_TOTAL).label("part"),
@@ -255,13 +278,22 @@ def _one_statement(
             counted.label("n"),
             none_float.label("score"),
             none_int.label("doc"),
+            *no_texts,
         )
     ]
-    score = h.score if scored is None else scored.c.score
-    ranked = select(h.kind, h.record_id, score.label("score"), h.doc).select_from(bounded)
-    if scored is not None:
-        ranked = ranked.join(scored, scored.c.doc == h.doc)
-    best = ranked.order_by(score.desc(), h.doc).limit(limit).offset(offset).subquery("best")
+    if rank is not None:
+        # The whole walk, unsorted (sorting would copy the texts): the caller drops the
+        # row beyond the bound, the oldest.
+        best = walked
+    else:
+        best = (
+            select(h.kind, h.record_id, h.score, h.doc)
+            .select_from(bounded)
+            .order_by(h.score.desc(), h.doc)
+            .limit(limit)
+            .offset(offset)
+            .subquery("best")
+        )
     parts.append(
         select(
             literal(_PAGE).label("part"),
@@ -270,6 +302,7 @@ def _one_statement(
             none_int,
             best.c.score,
             best.c.doc,
+            *(best.c[f"text{i}"] for i in range(texts)),
         )
     )
     if facets:
@@ -281,6 +314,7 @@ def _one_statement(
                 func.count(),
                 none_float,
                 none_int,
+                *no_texts,
             )
             .where(h[name].is_not(None))
             .group_by(h[name])
@@ -295,6 +329,7 @@ def _one_statement(
                 func.count(),
                 none_float,
                 none_int,
+                *no_texts,
             )
             .select_from(bounded)
             .join(ReportTopicRow, ReportTopicRow.report_id == h.record_id)
