@@ -97,6 +97,18 @@ def test_counts_are_kept_for_a_while_and_while_the_index_holds_as_many_documents
     assert asked == [["a", "b"], ["c"], ["a"], ["a", "b"]]
 
 
+def test_counts_no_longer_trusted_are_dropped_when_too_many_are_kept(monkeypatch):
+    monkeypatch.setattr(ranking, "MAX_KEPT", 3)
+    now = [0.0]
+    kept = Frequencies(clock=lambda: now[0])
+    database = type("Database", (), {})()
+    kept.of(database, ["a", "b"], 1000, lambda e: [1 for _ in e])
+    now[0] = ranking.MAX_AGE + 1
+    kept.of(database, ["c"], 1000, lambda e: [2 for _ in e])
+    kept.of(database, ["d"], 1000, lambda e: [3 for _ in e])  # four: a and b are old, dropped
+    assert set(kept._kept[database]) == {"c", "d"}
+
+
 @pytest.fixture
 def writer(node):
     return make_person(node, Role.ANALYST, "ranker", clearance="SECRET")

@@ -49,6 +49,9 @@ COLUMNS = ("words", "stems", "names")
 # only up to COUNT_CAP of them; the count of the whole index is estimated from those.
 COUNT_CAP = 1_000
 COUNT_WINDOW = 100_000
+# Phrases whose counts are kept per database; past this many, those no longer trusted
+# are dropped (a long-running node sees ever new phrases).
+MAX_KEPT = 50_000
 
 Keys = Callable[[str], list[str]]
 
@@ -236,6 +239,12 @@ class Frequencies:
             counted = count(missing)
             with self._lock:
                 kept = self._kept.setdefault(database, {})
+                if len(kept) + len(missing) > MAX_KEPT:
+                    for e, (_, _, at) in list(kept.items()):
+                        if now - at >= MAX_AGE:
+                            del kept[e]
+                    if len(kept) + len(missing) > MAX_KEPT:
+                        kept.clear()
                 for e, n in zip(missing, counted, strict=True):
                     kept[e] = (n, documents, now)
                     found[e] = n
