@@ -58,6 +58,10 @@ MAX_PER_KEY = 200
 # people, and the record's other keys (its selectors, a name element with the full date)
 # decide. Without this limit the candidates per entity grow with the holdings.
 MAX_PER_NAME_YEAR = 30
+# A name block shared by more records than this is looked up in vain: the name alone
+# cannot single one of them out (see MAX_NAME_ONLY), and the record's selectors and dated
+# keys still find the others.
+MAX_PER_NAME = 50
 # Entities correlated per transaction in a job or a full run.
 CHUNK = 500
 # Candidates' profiles a full run keeps between chunks (a few kilobytes each); past this
@@ -67,6 +71,8 @@ NAME = "name"
 NAME_YEAR = "name+year"
 NAME_UNDATED = "name-undated"
 NAME_DATE = "name+date"
+# How many holders of a key are followed, by kind (MAX_PER_KEY for the other kinds).
+LIMITS = {NAME_YEAR: MAX_PER_NAME_YEAR, NAME: MAX_PER_NAME, NAME_UNDATED: MAX_PER_NAME}
 # Each name element of a record, counted (never looked up): how common it is among the
 # names held decides how much its agreement weighs (:mod:`tabadul.names.rarity`).
 ELEMENT = "name-element"
@@ -176,7 +182,7 @@ def crowded(held: dict[Key, list[str]]) -> set[Key]:
     return {
         key
         for key, ids in held.items()
-        if len(ids) > (MAX_PER_NAME_YEAR if key[0] == NAME_YEAR else MAX_PER_KEY)
+        if len(ids) > LIMITS.get(key[0], MAX_PER_KEY)
     }
 
 
@@ -389,7 +395,7 @@ def _matches(
         session,
         {k for wanted in lookups.values() for k in wanted},
         MAX_PER_KEY + 1,
-        {NAME_YEAR: MAX_PER_NAME_YEAR + 1},
+        {kind: limit + 1 for kind, limit in LIMITS.items()},
     )
     common = crowded(held)
     common_names = {
