@@ -61,7 +61,7 @@ MAX_PER_NAME_YEAR = 30
 # A name block shared by more records than this is looked up in vain: the name alone
 # cannot single one of them out (see MAX_NAME_ONLY), and the record's selectors and dated
 # keys still find the others.
-MAX_PER_NAME = 50
+MAX_PER_NAME = 30
 # Entities correlated per transaction in a job or a full run.
 CHUNK = 500
 # Candidates' profiles a full run keeps between chunks (a few kilobytes each); past this
