@@ -179,11 +179,7 @@ def lookups_of(profile: Profile, keys: Collection[Key] | None = None) -> set[Key
 
 def crowded(held: dict[Key, list[str]]) -> set[Key]:
     """The looked-up keys shared by too many entities to be followed."""
-    return {
-        key
-        for key, ids in held.items()
-        if len(ids) > LIMITS.get(key[0], MAX_PER_KEY)
-    }
+    return {key for key, ids in held.items() if len(ids) > LIMITS.get(key[0], MAX_PER_KEY)}
 
 
 def probe_keys(profile: Profile, blocks: Collection[str] | None = None) -> set[Key]:
