@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, or_, select, update
@@ -70,31 +70,16 @@ def entity_ids_with(
     One statement per few hundred keys, each key its own index seek with its
     own LIMIT (``UNION ALL``): a very common key costs ``limit`` rows, not its
     size, and a chunk of a thousand entities costs a handful of round trips
-    instead of thousands. Plain SQL, because correlation runs it for every
-    entity and the ORM's statement building would be most of the cost; the
-    keys are bound with the driver's own placeholders (SQLAlchemy's typed
-    binds for 800 parameters cost more than running the statement), and the
-    driver reuses the prepared statement of every full batch.
+    instead of thousands (:func:`_per_key`).
     """
     found: dict[Key, list[str]] = {key: [] for key in keys}
     by_limit: dict[int, list[Key]] = {}
     for key in sorted(found):
         by_limit.setdefault(int((limits or {}).get(key[0], limit)), []).append(key)
-    connection = session.connection()
-    # The driver's own placeholders: binding thousands of parameters through
-    # SQLAlchemy's typed binds cost a third of the lookup.
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    for size, ordered in by_limit.items():  # only numbers are formatted into the statement
-        part = (
-            "SELECT * FROM (SELECT {i} AS k, entity_id FROM match_keys "  # noqa: S608
-            f"WHERE kind = {mark} AND value = {mark} LIMIT {size}) AS q{{i}}"
-        )
-        for start in range(0, len(ordered), LOOKUP_BATCH):
-            batch = ordered[start : start + LOOKUP_BATCH]
-            statement = " UNION ALL ".join(part.format(i=i) for i in range(len(batch)))
-            params = tuple(v for key in batch for v in key)
-            for index, entity_id in connection.exec_driver_sql(statement, params):
-                found[batch[index]].append(entity_id)
+    for size, ordered in by_limit.items():
+        select_rows = "SELECT * FROM (SELECT {i} AS k, entity_id FROM match_keys {where} LIMIT %d)"
+        for key, entity_id in _per_key(session, ordered, select_rows % size):
+            found[key].append(entity_id)
     return found
 
 
@@ -105,20 +90,35 @@ def count_holders(session: Session, keys: Collection[Key], cap: int) -> dict[Key
     key an index seek that stops at ``cap`` rows.
     """
     found: dict[Key, int] = {key: 0 for key in keys}
-    ordered = sorted(found)
+    count = "SELECT {i} AS k, count(*) FROM (SELECT 1 FROM match_keys {where} LIMIT %d)"
+    for key, held in _per_key(session, sorted(found), count % int(cap)):
+        found[key] = int(held)
+    return found
+
+
+def _per_key(session: Session, keys: Sequence[Key], part: str) -> Iterator[tuple[Key, Any]]:
+    """Run ``part`` for each key, a few hundred keys to a statement (``UNION ALL``).
+
+    ``part`` selects the rows of one key: its first column is ``{i}`` (the
+    key's place in the statement), and ``{where}`` stands for the key's
+    condition. Plain SQL, because correlation runs it for every entity and
+    the ORM's statement building would be most of the cost; the keys are
+    bound with the driver's own placeholders (SQLAlchemy's typed binds for
+    800 parameters cost more than running the statement), and the driver
+    reuses the prepared statement of every full batch. Only numbers are
+    formatted into the statement.
+    """
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    part = (
-        "SELECT {i} AS k, count(*) FROM (SELECT 1 FROM match_keys "  # noqa: S608
-        f"WHERE kind = {mark} AND value = {mark} LIMIT {int(cap)}) AS q{{i}}"
-    )
-    for start in range(0, len(ordered), LOOKUP_BATCH):
-        batch = ordered[start : start + LOOKUP_BATCH]
-        statement = " UNION ALL ".join(part.format(i=i) for i in range(len(batch)))
+    where = f"WHERE kind = {mark} AND value = {mark}"
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        batch = keys[start : start + LOOKUP_BATCH]
+        statement = " UNION ALL ".join(
+            part.format(i=i, where=where) + f" AS q{i}" for i in range(len(batch))
+        )
         params = tuple(v for key in batch for v in key)
-        for index, count in connection.exec_driver_sql(statement, params):
-            found[batch[index]] = int(count)
-    return found
+        for index, value in connection.exec_driver_sql(statement, params):
+            yield batch[index], value
 
 
 def count_schemata(session: Session, schemata: Collection[str]) -> int:
