@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,14 +211,31 @@ def _best_names(
     return best
 
 
-@functools.lru_cache(maxsize=200_000)
-def _compare(left: str, right: str, rarity: names.Rarity | None) -> names.NameMatch:
-    """The name engine's comparison, remembered: the same spellings meet again and again.
+# Comparisons remembered: the same spellings meet again and again.
+REMEMBERED = 200_000
+# Under a holding's counts, remembered with them: when correlation starts counting afresh,
+# the comparisons made under the old counts go with them.
+_UNDER: weakref.WeakKeyDictionary[names.Rarity, dict[tuple[str, str], names.NameMatch]] = (
+    weakref.WeakKeyDictionary()
+)
 
-    (A :class:`names.Rarity` compares by identity: results under one holding's
-    counts are not reused for another's.)
-    """
-    return names.compare(left, right, rarity=rarity)
+
+def _compare(left: str, right: str, rarity: names.Rarity | None) -> names.NameMatch:
+    """The name engine's comparison, remembered."""
+    if rarity is None:
+        return _compare_alone(left, right)
+    remembered = _UNDER.setdefault(rarity, {})
+    found = remembered.get((left, right))
+    if found is None:
+        if len(remembered) >= REMEMBERED:
+            remembered.clear()
+        found = remembered[(left, right)] = names.compare(left, right, rarity=rarity)
+    return found
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _compare_alone(left: str, right: str) -> names.NameMatch:
+    return names.compare(left, right)
 
 
 def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None:

@@ -15,6 +15,7 @@ from ``tabadul correlate --all``.
 from __future__ import annotations
 
 import functools
+import threading
 import time
 import weakref
 from collections import deque
@@ -219,22 +220,25 @@ class ElementCounts:
         self.started = -COUNTS_SECONDS
         self.counts: dict[str, int] = {}
         self.current = names.Rarity(self.counts, 0)
+        self.lock = threading.Lock()  # one process may correlate in several threads
 
     def rarity(self, session: Session, profiles: Iterable[Profile]) -> names.Rarity:
         """The rarity of the elements of these records' names (and of others counted before)."""
-        now = time.monotonic()
-        if now - self.started >= COUNTS_SECONDS:
-            self.started = now
-            self.counts = {}
-            self.current = names.Rarity(
-                self.counts, store.count_schemata(session, PERSON | ORGANISATION)
-            )
-        new = {e for p in profiles for e in _counted(p)} - self.counts.keys()
-        if new:
-            cap = names.rarity.counted_up_to(self.current.total)  # where it weighs its least
-            held = store.count_holders(session, [(ELEMENT, e) for e in new], cap)
-            self.counts.update((e, held[(ELEMENT, e)]) for e in new)
-        return self.current
+        wanted = {e for p in profiles for e in _counted(p)}
+        with self.lock:
+            now = time.monotonic()
+            if now - self.started >= COUNTS_SECONDS:
+                self.started = now
+                self.counts = {}
+                self.current = names.Rarity(
+                    self.counts, store.count_schemata(session, PERSON | ORGANISATION)
+                )
+            new = wanted - self.counts.keys()
+            if new:
+                cap = names.rarity.counted_up_to(self.current.total)  # where it weighs least
+                held = store.count_holders(session, [(ELEMENT, e) for e in new], cap)
+                self.counts.update((e, held[(ELEMENT, e)]) for e in new)
+            return self.current
 
 
 _COUNTS: weakref.WeakKeyDictionary[Engine, ElementCounts] = weakref.WeakKeyDictionary()
