@@ -222,3 +222,22 @@ def cli():
 
 def as_json(result):
     return json.loads(result.stdout)
+
+
+def person_row(entity_id: str, properties: dict[str, list[str]]) -> dict[str, Any]:
+    """The stored row of a person recorded on their own, as a bulk insert takes it."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "id": entity_id,
+        "schema": "Person",
+        "properties": properties,
+        "caption": properties["name"][0],
+        "category": "suspect",
+        "created_at": now,
+        "created_by": None,
+        "updated_at": now,
+        "classification": "RESTRICTED",
+        "independent": True,
+    }

@@ -14,7 +14,7 @@ from tabadul.services import correlation
 from tabadul.storage import matching as store
 from tabadul.storage.tables import HitRow
 from tabadul.synthetic import Generator
-from tests.conftest import as_json, make_person
+from tests.conftest import as_json, make_person, person_row
 
 
 def person(ref: str, *names: str, **props: Any) -> dict[str, Any]:
@@ -326,22 +326,9 @@ def hold(node, people: list[tuple[str, str | dict[str, list[str]]]]) -> None:
     Each record is a name, or its properties.
     """
     from tabadul.storage import entities as entity_store
-    from tabadul.storage.types import utcnow
 
-    now = utcnow()
     rows = [
-        {
-            "id": entity_id,
-            "schema": "Person",
-            "properties": {"name": [held]} if isinstance(held, str) else held,
-            "caption": held if isinstance(held, str) else held["name"][0],
-            "category": "suspect",
-            "created_at": now,
-            "created_by": None,
-            "updated_at": now,
-            "classification": "RESTRICTED",
-            "independent": True,
-        }
+        person_row(entity_id, {"name": [held]} if isinstance(held, str) else held)
         for entity_id, held in people
     ]
     with node.db.transaction() as session:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from tabadul.storage import entities as entity_store
 from tabadul.storage import matching as store
+from tests.conftest import person_row
 
 
 def entity(entity_id: str) -> dict[str, object]:
-    now = dt.datetime.now(dt.UTC)
-    return {
-        "id": entity_id,
-        "schema": "Person",
-        "properties": {"name": [entity_id]},
-        "caption": entity_id,
-        "category": "suspect",
-        "created_at": now,
-        "created_by": None,
-        "updated_at": now,
-        "classification": "RESTRICTED",
-        "independent": True,
-    }
+    return person_row(entity_id, {"name": [entity_id]})
 
 
 def test_replacing_keys_keeps_what_stays_and_changes_only_the_rest(node):
