@@ -138,7 +138,7 @@ def score(
     shared = a.selectors & b.selectors
     attributes = _attributes(a, b)
     adjustment = sum(r.weight for r in attributes)
-    if threshold is not None and not shared and 1.0 + adjustment < threshold:
+    if _ruled_out(bool(shared), adjustment, threshold):
         return Score(max(0.0, 1.0 + adjustment), tuple(attributes))
     reasons: list[Reason] = []
     value = 0.0
@@ -178,7 +178,12 @@ def compares_names(a: Profile, b: Profile, threshold: float | None = None) -> bo
         return False
     if threshold is None or a.selectors & b.selectors:
         return True
-    return 1.0 + sum(r.weight for r in _attributes(a, b)) >= threshold
+    return not _ruled_out(False, sum(r.weight for r in _attributes(a, b)), threshold)
+
+
+def _ruled_out(shared: bool, adjustment: float, threshold: float | None) -> bool:
+    """Whether the attributes alone keep a pair below the threshold, whatever the names say."""
+    return threshold is not None and not shared and 1.0 + adjustment < threshold
 
 
 def _comparable_names(a: Profile, b: Profile) -> bool:
