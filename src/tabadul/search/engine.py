@@ -15,7 +15,8 @@ bound, never after it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,6 +170,7 @@ def run(
             EntityRow, and_(doc.kind == ENTITY, EntityRow.id == doc.record_id)
         )
     report_column = (lambda c: c) if REPORT in wanted else (lambda c: null().cast(String))
+    rank = match.rank
     walk = (
         select(
             match.doc_id.label("doc"),
@@ -183,8 +185,14 @@ def run(
             report_column(ReportRow.originator).label("originator"),
             (EntityRow.schema if ENTITY in wanted else null().cast(String)).label("schema"),
             doc.language.label("language"),
-            # What the rank after the statement reads (SQLite): the row is at hand here.
-            *(text.label(f"text{i}") for i, text in enumerate(match.texts)),
+            # Ranked after the statement (SQLite): the walk's rows come to Python whole,
+            # with what the facets and the rank read (the row is at hand here).
+            *(
+                [_topics(wanted).label("topics")]
+                + [text.label(f"text{i}") for i, text in enumerate(match.texts)]
+                if rank is not None
+                else []
+            ),
         )
         .select_from(source)
         .where(match.condition, or_(*passes))
@@ -192,46 +200,95 @@ def run(
         # One more than the bound: whether there are more is all the last row says.
         .limit(bound + 1)
     )
+    if rank is not None:
+        return _ranked_after(session, walk, rank, bound, limit, offset, facets)
     # Materialised: the walk runs once for the counts, the facets and the page.
     walked = walk.cte("walked").prefix_with("MATERIALIZED")
     counted = select(func.count()).select_from(walked).scalar_subquery()
-    texts = [walked.c[f"text{i}"] for i in range(len(match.texts))]
-    # The texts are not copied into the bounded set: the page reads them from the walk.
-    kept = [c for c in walked.c if not c.name.startswith("text")]
-    bounded = (select(*kept).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")).prefix_with(
-        "MATERIALIZED"
-    )
-    # Ranked after the statement (SQLite): the statement returns the whole bounded set.
-    rank = match.rank
-    # .all(): fetched in one call, not row by row (the whole bounded set when ranked after).
+    bounded = (
+        select(*walked.c).order_by(walked.c.doc.desc()).limit(bound).cte("bounded")
+    ).prefix_with("MATERIALIZED")
+    # .all(): fetched in one call, not row by row.
     rows: Sequence[Any] = session.execute(
-        _one_statement(walked, bounded, counted, limit, offset, facets, rank, len(texts))
+        _one_statement(bounded, counted, limit, offset, facets)
     ).all()
     total = 0
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     page: list[tuple[float, int, str, str]] = []
-    carried: list[Any] = []
-    for part, value, record_id, n, score, doc_id, *more in rows:
+    for part, value, record_id, n, score, doc_id in rows:
         if part == _TOTAL:
             total = int(n)
         elif part == _PAGE:
             page.append((float(score or 0), int(doc_id), str(value), str(record_id)))
-            carried.append((doc_id, *more))
         else:
             counts[str(part)][str(value)] = int(n)
-    if rank is not None:
-        if len(page) > bound:
-            oldest = min(doc_id for _s, doc_id, _k, _r in page)
-            page = [p for p in page if p[1] != oldest]
-            carried = [c for c in carried if c[0] != oldest]
-        scores = rank(session, carried)
-        page = [(scores.get(doc_id, 0.0), doc_id, k, r) for _s, doc_id, k, r in page]
     # Best first; ties by document, as the statement ordered them.
     page.sort(key=lambda p: (-p[0], p[1]))
-    if rank is not None:
-        page = page[offset : offset + limit]
     hits = [Hit(kind, record_id, score) for score, _doc, kind, record_id in page]
     return Found(min(total, bound), hits, _top(counts) if facets else {}, total <= bound)
+
+
+def _ranked_after(
+    session: Session,
+    walk: Any,
+    rank: Any,
+    bound: int,
+    limit: int,
+    offset: int,
+    facets: bool,
+) -> Found:
+    """The walk's rows fetched whole, then counted, faceted and ranked here (SQLite).
+
+    The total is the rows walked, the facets are counted from their
+    columns, and the page is the best of them by ``rank``. The same numbers
+    the one statement computes on PostgreSQL, from the same bounded rows,
+    without copying them into a table to group them there.
+    """
+    # .all(): fetched in one call, not row by row. Read by position: a row's
+    # attributes by name cost more than the counting.
+    walked: Sequence[Any] = session.execute(walk).all()
+    total = len(walked)
+    # Newest first: the row beyond the bound is the oldest.
+    rows = walked[:bound]
+    at = {name: i for i, name in enumerate(walk.selected_columns.keys())}
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    if facets:
+        for name in FACETS:
+            if name != "topic":
+                i = at[name]
+                counts[name] = _count(row[i] for row in rows)
+        i = at["topics"]
+        counts["topic"] = _count(
+            topic for row in rows if row[i] for topic in row[i].split(_SEPARATOR)
+        )
+    doc, kind, record_id, texts = at["doc"], at["kind"], at["record_id"], at["topics"] + 1
+    scores = rank(session, [(row[doc], *row[texts:]) for row in rows])
+    page = sorted(
+        ((scores.get(row[doc], 0.0), row[doc], row[kind], row[record_id]) for row in rows),
+        # Best first; ties by document, as the statement on PostgreSQL orders them.
+        key=lambda p: (-p[0], p[1]),
+    )[offset : offset + limit]
+    hits = [Hit(kind, record_id, score) for score, _doc, kind, record_id in page]
+    return Found(min(total, bound), hits, _top(counts) if facets else {}, total <= bound)
+
+
+# Between a report's topics in the walk's ``topics`` column (no topic holds it).
+_SEPARATOR = "\x1f"
+
+
+def _topics(wanted: list[str]) -> ColumnElement[str]:
+    """A report's topics as one string, read as the walk passes the report."""
+    if REPORT not in wanted:
+        return null().cast(String)
+    return (
+        select(func.group_concat(ReportTopicRow.topic, literal(_SEPARATOR)))
+        .where(ReportTopicRow.report_id == ReportRow.id)
+        .scalar_subquery()
+    )
+
+
+def _count(values: Iterable[Any]) -> dict[str, int]:
+    return {str(v): n for v, n in Counter(values).items() if v is not None}
 
 
 # Not facet names: the rows of the total and of the page in the one statement.
@@ -248,28 +305,22 @@ def _either(wanted: list[str], report: Any, entity: Any) -> ColumnElement[Any]:
 
 
 def _one_statement(
-    walked: Any,
     bounded: Any,
     counted: Any,
     limit: int,
     offset: int,
     facets: bool,
-    rank: Any,
-    texts: int,
 ) -> Any:
     """The total, every facet and the page in one statement, so the bounded set is walked once.
 
-    (SQLite materialises a common table expression once per statement.)
-    Rows are ``(part, value, record_id, n, score, doc)``: a facet value and
-    its count, the total, or a page hit (``value`` its kind). With a
-    ``rank`` (to run after the statement), the page is the whole walk,
-    unordered, each row followed by its ``texts`` columns.
+    (PostgreSQL: ranked in SQL.) Rows are ``(part, value, record_id, n,
+    score, doc)``: a facet value and its count, the total, or a page hit
+    (``value`` its kind).
     """
     h = bounded.c
     none_text = null().cast(String)
     none_float = null().cast(Float)
     none_int = null().cast(Integer)
-    no_texts = [none_text.label(f"text{i}") for i in range(texts)]
     parts: list[Any] = [
         select(
             literal(_TOTAL).label("part"),
@@ -278,22 +329,16 @@ def _one_statement(
             counted.label("n"),
             none_float.label("score"),
             none_int.label("doc"),
-            *no_texts,
         )
     ]
-    if rank is not None:
-        # The whole walk, unsorted (sorting would copy the texts): the caller drops the
-        # row beyond the bound, the oldest.
-        best = walked
-    else:
-        best = (
-            select(h.kind, h.record_id, h.score, h.doc)
-            .select_from(bounded)
-            .order_by(h.score.desc(), h.doc)
-            .limit(limit)
-            .offset(offset)
-            .subquery("best")
-        )
+    best = (
+        select(h.kind, h.record_id, h.score, h.doc)
+        .select_from(bounded)
+        .order_by(h.score.desc(), h.doc)
+        .limit(limit)
+        .offset(offset)
+        .subquery("best")
+    )
     parts.append(
         select(
             literal(_PAGE).label("part"),
@@ -302,7 +347,6 @@ def _one_statement(
             none_int,
             best.c.score,
             best.c.doc,
-            *(best.c[f"text{i}"] for i in range(texts)),
         )
     )
     if facets:
@@ -314,7 +358,6 @@ def _one_statement(
                 func.count(),
                 none_float,
                 none_int,
-                *no_texts,
             )
             .where(h[name].is_not(None))
             .group_by(h[name])
@@ -329,7 +372,6 @@ def _one_statement(
                 func.count(),
                 none_float,
                 none_int,
-                *no_texts,
             )
             .select_from(bounded)
             .join(ReportTopicRow, ReportTopicRow.report_id == h.record_id)

@@ -69,6 +69,9 @@ class Highlighter:
         self.phrases: list[tuple[str, ...]] = []
         self.keys: set[str] = set()
         self._keys = keys
+        # Each word's folded form and verdict, by its spelling and the text's language:
+        # a page of results repeats its words, and a verdict costs a stem and a name parse.
+        self._seen: dict[tuple[str, str | None], tuple[str, bool]] = {}
         for term in terms(tree):
             if isinstance(term, Phrase):
                 self.phrases.append(term.words)
@@ -86,8 +89,9 @@ class Highlighter:
     def snippet(self, text: str, language: str | None) -> Snippet:
         """The part of ``text`` around its first match, with every match marked."""
         spans = list(_WORD.finditer(text))
-        folded = [fold(s.group()) for s in spans]
-        marked = [self._matches(s.group(), f, language) for s, f in zip(spans, folded, strict=True)]
+        words = [self._word(s.group(), language) for s in spans]
+        folded = [f for f, _ in words]
+        marked = [m for _, m in words]
         for phrase in self.phrases:
             n = len(phrase)
             for i in range(len(folded) - n + 1):
@@ -115,6 +119,15 @@ class Highlighter:
         if end < len(text):
             fragments.append(Fragment("…"))
         return Snippet(_merge(fragments), direction_of(text, language))
+
+    def _word(self, raw: str, language: str | None) -> tuple[str, bool]:
+        """A word of the text folded, and whether it matches (alone; phrases are found after)."""
+        key = (raw, language)
+        seen = self._seen.get(key)
+        if seen is None:
+            folded = fold(raw)
+            seen = self._seen[key] = (folded, self._matches(raw, folded, language))
+        return seen
 
     def _matches(self, raw: str, folded: str, language: str | None) -> bool:
         if folded in self.words or any(folded.startswith(p) for p in self.prefixes):

@@ -24,6 +24,12 @@ from tabadul.errors import ConfigurationError
 from tabadul.storage import audit_log
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLite reads the database through a memory map of up to this many bytes, not a copy of
+# each page per read: a search at a million reports looks up thousands of rows spread
+# over gigabytes (docs/benchmarks.md, search). Address space, not memory: the pages
+# are the operating system's file cache, shared by every connection. SQLite caps it at
+# its own compile-time limit (2 GiB unless built otherwise); the rest is read as before.
+SQLITE_MMAP_BYTES = 1 << 34
 _WRITE_OPTION = "tabadul_write"
 
 
@@ -96,6 +102,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # on every commit and halve single-row write throughput.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
