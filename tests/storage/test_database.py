@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from tabadul.storage.database import Database
+from tabadul.storage.database import SQLITE_MMAP_BYTES, Database
 from tabadul.storage.tables import NodeRow, ReportTopicRow
 
 
@@ -14,6 +14,18 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         with db.reading() as session:
             assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        db.dispose()
+
+
+def test_sqlite_reads_through_a_memory_map(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    try:
+        with db.reading() as session:
+            mapped = session.execute(text("PRAGMA mmap_size")).scalar()
+        # As much as asked for, or SQLite's own ceiling: either way, not the default of none.
+        assert mapped is not None
+        assert 0 < mapped <= SQLITE_MMAP_BYTES
     finally:
         db.dispose()
 

@@ -244,9 +244,10 @@ def _ranked_after(
     the one statement computes on PostgreSQL, from the same bounded rows,
     without copying them into a table to group them there.
     """
-    # .all(): fetched in one call, not row by row. Read by position: a row's
-    # attributes by name cost more than the counting.
-    walked: Sequence[Any] = session.execute(walk).all()
+    # Fetched in one call, not row by row, through the connection: the rows are plain
+    # values and the ORM's row handling would cost more than the counting. Read by
+    # position for the same reason.
+    walked: Sequence[Any] = session.connection().execute(walk).all()
     total = len(walked)
     # Newest first: the row beyond the bound is the oldest.
     rows = walked[:bound]
