@@ -149,7 +149,7 @@ def _items(
     """The page as served: originals loaded, each record checked again, snippets cut."""
     report_ids = [h.record_id for h in hits if h.kind == REPORT]
     entity_ids = [h.record_id for h in hits if h.kind == ENTITY]
-    reports = report_store.current_versions(session, report_ids)
+    reports = report_store.current_texts(session, report_ids)
     entities = entity_store.get_many(session, entity_ids)
     labels = {
         REPORT: protection.report_labels(session, report_ids),
@@ -167,17 +167,17 @@ def _items(
         ):
             continue
         if hit.kind == REPORT and hit.record_id in reports:
-            row, version = reports[hit.record_id]
-            text = "\n".join([version.body] + ([version.note] if version.note else []))
-            snippet = highlighter.snippet(text, version.language)
-            title = highlighter.snippet(version.title, version.language)
+            row = reports[hit.record_id]
+            text = "\n".join([row.body] + ([row.note] if row.note else []))
+            snippet = highlighter.snippet(text, row.language)
+            title = highlighter.snippet(row.title, row.language)
             items.append(
                 SearchHit(
                     kind=REPORT,
                     id=row.id,
-                    title=version.title,
+                    title=row.title,
                     score=hit.score,
-                    language=version.language,
+                    language=row.language,
                     direction=snippet.direction,
                     snippet=[FragmentOut(text=f.text, match=f.match) for f in snippet.fragments],
                     snippet_html=snippet.html if text.strip() else title.html,
@@ -185,7 +185,7 @@ def _items(
                     date_of_information=row.date_of_information,
                     classification=row.classification,
                     tlp=row.tlp,
-                    topics=list(version.topics),
+                    topics=list(row.topics),
                     originator=row.originator,
                 )
             )

@@ -274,14 +274,31 @@ def summaries(
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(query)]
 
 
-def current_versions(
-    session: Session, ids: Sequence[str]
-) -> dict[str, tuple[ReportRow, ReportVersionRow]]:
-    """The identity row and current version of each existing report among ``ids``."""
+def current_texts(session: Session, ids: Sequence[str]) -> dict[str, Any]:
+    """What a search result shows of each existing report among ``ids``: its labels and text.
+
+    Rows with ``id``, ``status``, ``date_of_information``, ``classification``,
+    ``tlp``, ``originator`` (the report's own) and ``title``, ``body``,
+    ``note``, ``language``, ``topics`` (its current version's) — columns,
+    not objects: a page of results needs no version's handling, grading or
+    compartments decoded.
+    """
     if not ids:
         return {}
     query = (
-        select(ReportRow, ReportVersionRow)
+        select(
+            ReportRow.id,
+            ReportRow.status,
+            ReportRow.date_of_information,
+            ReportRow.classification,
+            ReportRow.tlp,
+            ReportRow.originator,
+            ReportVersionRow.title,
+            ReportVersionRow.body,
+            ReportVersionRow.note,
+            ReportVersionRow.language,
+            ReportVersionRow.topics,
+        )
         .join(
             ReportVersionRow,
             (ReportVersionRow.report_id == ReportRow.id)
@@ -289,4 +306,4 @@ def current_versions(
         )
         .where(ReportRow.id.in_(list(ids)))
     )
-    return {row[0].id: (row[0], row[1]) for row in session.execute(query)}
+    return {row.id: row for row in session.execute(query)}
