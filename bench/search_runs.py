@@ -6,7 +6,8 @@ The file holds runs of the benchmark (each ending with its JSON line),
 each run headed ``### <way> run <n>  <time>  <load>``; a line
 ``### (…not used)`` or ``### … sitting`` starts a new sitting, and runs of a
 sitting marked "not used" are skipped. Prints, per sitting and kind of
-query, the median p50 and p95 of each way's runs, and the load averages seen.
+query, the median p50 and p95 of each way's runs (and of their CPU time,
+when the runs printed it), and the load averages seen.
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ def main() -> None:
                 p95 = statistics.median(r[kind]["p95_ms"] for r in runs_of_way)
                 cells.append(f"{p50:.1f} / {p95:.1f}")
             print(f"{kind:<18}" + "".join(f"{c:>22}" for c in cells))
+        if all("cpu_p95_ms" in r[k] for rs in sitting.values() for r in rs for k in kinds):
+            print("CPU time of the query's thread (the runs' medians):")
+            for kind in kinds:
+                cells = []
+                for runs_of_way in sitting.values():
+                    p50 = statistics.median(r[kind]["cpu_p50_ms"] for r in runs_of_way)
+                    p95 = statistics.median(r[kind]["cpu_p95_ms"] for r in runs_of_way)
+                    cells.append(f"{p50:.1f} / {p95:.1f}")
+                print(f"{kind:<18}" + "".join(f"{c:>22}" for c in cells))
 
 
 if __name__ == "__main__":
