@@ -468,3 +468,30 @@ def test_a_record_whose_name_alone_fits_several_does_not_look_at_their_namesakes
     # Ambiguous by its own matches: whom b1's and b2's names match is not asked.
     assert outcome.ambiguous == 1
     assert read == ["new"]
+
+
+def test_once_a_name_alone_matches_two_records_further_namesakes_are_not_compared(
+    node, monkeypatch
+):
+    namesakes = [
+        (f"b{i}", {"name": ["Karim Bennani"], "birthDate": [f"19{50 + i}-02-01"]}) for i in range(4)
+    ]
+    # b9 shares the new record's phone: the phone supports that pair, so it is compared.
+    with_phone = {"name": ["Karim Bennani"], "phone": ["+212661000444"]}
+    hold(node, [*namesakes, ("b9", with_phone)])
+    hold(node, [("new", {"name": ["كريم بناني"], "phone": ["0661000444"]})])
+    scored: list[tuple[str, str]] = []
+    score = correlation.score
+
+    def counted(a: Any, b: Any, *args: Any) -> Any:
+        scored.append((a.id, b.id))
+        return score(a, b, *args)
+
+    monkeypatch.setattr(correlation, "score", counted)
+    with node.db.transaction() as session:
+        outcome = correlation.correlate(session, node, ["new"])
+        hits = [(h.left_id, h.right_id) for h in session.scalars(select(HitRow))]
+    assert outcome.ambiguous == 1
+    assert hits == [("b9", "new")]
+    # Two name-only matches settle it: of the four dated namesakes, two are compared.
+    assert len([pair for pair in scored if pair != ("b9", "new")]) == correlation.MAX_NAME_ONLY + 1

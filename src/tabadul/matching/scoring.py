@@ -202,6 +202,22 @@ def compares_names(
     return not _ruled_out(False, sum(r.weight for r in _attributes(a, b)), threshold)
 
 
+def only_names_could_support(
+    a: Profile, b: Profile, shared: frozenset[Selector] | None = None
+) -> bool:
+    """Whether nothing but the names could support a match of ``a`` and ``b``, whatever they say.
+
+    No shared selector and no agreeing date of birth (a shared nationality
+    corroborates nothing): :func:`score` would find support in the names
+    alone, or in nothing.
+    """
+    if a.selectors & b.selectors if shared is None else shared:
+        return False
+    return not any(
+        r.effect is Effect.SUPPORTS and r.kind != "nationality" for r in _attributes(a, b)
+    )
+
+
 def _ruled_out(shared: bool, adjustment: float, threshold: float | None) -> bool:
     """Whether the attributes alone keep a pair below the threshold, whatever the names say."""
     return threshold is not None and not shared and 1.0 + adjustment < threshold

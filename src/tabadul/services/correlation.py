@@ -37,6 +37,7 @@ from tabadul.matching.scoring import (
     Reason,
     Score,
     compares_names,
+    only_names_could_support,
     score,
 )
 from tabadul.matching.selectors import Selector, SelectorKind
@@ -470,18 +471,19 @@ def _matches(
     matches: dict[str, dict[tuple[str, str], Score]] = {}
     for entity_id, found in pairs.items():
         matched = matches.setdefault(entity_id, {})
+        # Once this record's name alone matches several (or is too common to look up),
+        # a pair only its names could support is dropped whatever they say: not compared.
+        alone = MAX_NAME_ONLY + 1 if entity_id in common_names else 0
         for pair in found:
             result = scored.get(pair)
+            a, b, both = everyone[pair[0]], everyone[pair[1]], shared.get(pair, frozenset())
             if result is None:
-                result = scored[pair] = score(
-                    everyone[pair[0]],
-                    everyone[pair[1]],
-                    threshold,
-                    weights,
-                    shared.get(pair, frozenset()),
-                )
+                if alone > MAX_NAME_ONLY and only_names_could_support(a, b, both):
+                    continue
+                result = scored[pair] = score(a, b, threshold, weights, both)
             if _worth_a_hit(result, threshold):
                 matched[pair] = result
+                alone += _name_only(result)
     return matches, skipped, common_names
 
 
