@@ -15,7 +15,10 @@ stored) for
 - every planted second record (``p…-1``): whether the hit with its first
   record is found estimates recall.
 
-Nothing is written to the node. ``--pairs FILE`` also writes every pair the
+Nothing is written to the node. ``--hits FILE`` writes every hit found
+(JSON lines, sorted: the pair, its score, its reasons and shared selectors),
+so that two versions of the code can be compared hit for hit (``cmp``).
+``--pairs FILE`` also writes every pair the
 correlation scored on the way (JSON lines: both profiles, the score and its
 reasons, whether it became a hit, whether it is true, and which records —
 ``sample`` or ``planted`` — it was scored for), to study other rules offline.
@@ -79,9 +82,16 @@ class Scored:
 
 
 def correlate(
-    node: Node, entity_ids: list[str], out: IO[str] | None, label: str
+    node: Node,
+    entity_ids: list[str],
+    out: IO[str] | None,
+    label: str,
+    scores: dict[tuple[str, str], Score] | None = None,
 ) -> set[tuple[str, str]]:
-    """The hits :func:`correlation.find` finds for these records (read only)."""
+    """The hits :func:`correlation.find` finds for these records (read only).
+
+    ``scores``: where to keep each hit's score, too.
+    """
     region = node.identity.country
     threshold = node.settings.match_threshold
     hits: set[tuple[str, str]] = set()
@@ -94,6 +104,8 @@ def correlate(
             keys = {e: stored.get(e, set()) for e in profiles}
             found = correlation.find(session, profiles, keys, region, threshold)
         hits.update(found.scored)
+        if scores is not None:
+            scores.update(found.scored)
         if out is None:
             continue
         for pair, (a, b, result) in scored.pairs.items():
@@ -116,6 +128,16 @@ def correlate(
     return hits
 
 
+def write_hits(path: Path, scores: dict[tuple[str, str], Score]) -> None:
+    """Every hit, sorted, with its score, reasons and shared selectors: one JSON line each."""
+    with path.open("w", encoding="utf-8") as out:
+        for pair, result in sorted(scores.items()):
+            shared = sorted(str(s) for s in result.shared)
+            line = [list(pair), round(result.value, 6), result.explanation(), shared]
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(json.dumps({"hits_written": len(scores), "to": str(path)}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -124,6 +146,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pairs", type=Path, default=None, help="write every scored pair here")
+    parser.add_argument("--hits", type=Path, default=None, help="write every hit found here")
     args = parser.parse_args()
     configure("warning")
     node = Node.open(load_settings(args.data_dir))
@@ -134,8 +157,9 @@ def main() -> None:
         planted = [e for e in ids if e.endswith("-1")]
         sample = sorted(random.Random(args.seed).sample(ids, min(args.sample, len(ids))))
 
+        scores: dict[tuple[str, str], Score] | None = {} if args.hits else None
         start = time.perf_counter()
-        hits = correlate(node, sample, out, "sample")
+        hits = correlate(node, sample, out, "sample", scores)
         took = time.perf_counter() - start
         false = [h for h in hits if person(h[0]) != person(h[1])]
         print(
@@ -152,7 +176,7 @@ def main() -> None:
             flush=True,
         )
         start = time.perf_counter()
-        found = correlate(node, planted, out, "planted")
+        found = correlate(node, planted, out, "planted", scores)
         took = time.perf_counter() - start
         recalled = sum((person(e) + "-0", e) in found for e in planted)
         print(
@@ -166,6 +190,8 @@ def main() -> None:
             ),
             flush=True,
         )
+        if args.hits and scores is not None:
+            write_hits(args.hits, scores)
     finally:
         if out is not None:
             out.close()

@@ -399,3 +399,99 @@ def test_a_name_block_of_more_than_thirty_namesakes_is_not_followed(node):
         assert [(h.left_id, h.right_id) for h in session.scalars(select(HitRow))] == [
             ("new", "z-phone")
         ]
+
+
+def test_a_candidates_phone_numbers_are_read_from_its_keys_not_parsed_again(node, monkeypatch):
+    from tabadul.matching import selectors
+
+    hold(node, [("z", {"name": ["Karim Zasabi"], "phone": ["+212661000333"]})])
+    hold(node, [("new", {"name": ["Karim Salabi"], "phone": ["0661000333"]})])
+    selectors.normalise.cache_clear()
+    parsed: list[str] = []
+    parse = selectors.phonenumbers.parse
+
+    def counted(text: str, region: str | None = None) -> Any:
+        parsed.append(text)
+        return parse(text, region)
+
+    monkeypatch.setattr(selectors.phonenumbers, "parse", counted)
+    with node.db.transaction() as session:
+        correlation.correlate(session, node, ["new"])
+        [hit] = session.scalars(select(HitRow)).all()
+    # Only the new record's number was parsed; the held one's came from its stored key.
+    assert parsed == ["0661000333"]
+    assert (hit.left_id, hit.right_id) == ("new", "z")
+    assert any(r["detail"] == "both carry phone:+212661000333" for r in hit.reasons)
+
+
+def test_a_switchboard_number_too_common_to_follow_still_counts_when_names_bring_the_pair(node):
+    switchboard = "+212522000000"
+    hold(
+        node,
+        [
+            (f"sw{i:03d}", {"name": [f"Holder {i:03d}"], "phone": [switchboard]})
+            for i in range(correlation.MAX_PER_KEY + 1)
+        ],
+    )
+    # Found through a name element and the same date (the names alone agree at 0.79).
+    held = {"name": ["Karim Zasabi"], "birthDate": ["1979-03-03"], "phone": [switchboard]}
+    new = {"name": ["Karim Salabi"], "birthDate": ["1979-03-03"], "phone": [switchboard]}
+    hold(node, [("z", held), ("new", new)])
+    with node.db.transaction() as session:
+        outcome = correlation.correlate(session, node, ["new"])
+        [hit] = session.scalars(select(HitRow)).all()
+    assert outcome.skipped_keys == 1  # the switchboard number is not followed...
+    assert (hit.left_id, hit.right_id) == ("new", "z")  # ...but both carry it
+    assert any(r["detail"] == f"both carry phone:{switchboard}" for r in hit.reasons)
+
+
+def test_a_record_whose_name_alone_fits_several_does_not_look_at_their_namesakes(node, monkeypatch):
+    hold(
+        node,
+        [
+            ("b1", {"name": ["Karim Bennani"], "birthDate": ["1950-02-01"]}),
+            ("b2", {"name": ["Karim Bennani"], "birthDate": ["1991-07-09"]}),
+            ("new", {"name": ["كريم بناني"]}),
+        ],
+    )
+    read: list[str] = []
+    keys_of_entities = store.keys_of_entities
+
+    def counted(session: Any, ids: Any) -> Any:
+        read.extend(ids)
+        return keys_of_entities(session, ids)
+
+    monkeypatch.setattr(store, "keys_of_entities", counted)
+    with node.db.transaction() as session:
+        outcome = correlation.correlate(session, node, ["new"])
+        assert session.scalars(select(HitRow)).all() == []
+    # Ambiguous by its own matches: whom b1's and b2's names match is not asked.
+    assert outcome.ambiguous == 1
+    assert read == ["new"]
+
+
+def test_once_a_name_alone_matches_two_records_further_namesakes_are_not_compared(
+    node, monkeypatch
+):
+    namesakes = [
+        (f"b{i}", {"name": ["Karim Bennani"], "birthDate": [f"19{50 + i}-02-01"]}) for i in range(4)
+    ]
+    # b9 shares the new record's phone: the phone supports that pair, so it is compared.
+    with_phone = {"name": ["Karim Bennani"], "phone": ["+212661000444"]}
+    hold(node, [*namesakes, ("b9", with_phone)])
+    hold(node, [("new", {"name": ["كريم بناني"], "phone": ["0661000444"]})])
+    scored: list[tuple[str, str]] = []
+    score = correlation.score
+
+    def counted(a: Any, b: Any, *args: Any) -> Any:
+        scored.append((a.id, b.id))
+        return score(a, b, *args)
+
+    monkeypatch.setattr(correlation, "score", counted)
+    with node.db.transaction() as session:
+        outcome = correlation.correlate(session, node, ["new"])
+        hits = [(h.left_id, h.right_id) for h in session.scalars(select(HitRow))]
+    assert outcome.ambiguous == 1
+    assert hits == [("b9", "new")]
+    # Two name-only matches settle it: of the four dated namesakes, two are compared.
+    assert len([pair for pair in scored if pair != ("b9", "new")]) == correlation.MAX_NAME_ONLY + 1

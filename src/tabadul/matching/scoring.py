@@ -88,8 +88,15 @@ class Profile:
         schema: str,
         properties: Mapping[str, Iterable[str]],
         region: str | None = None,
+        *,
+        selectors: bool = True,
     ) -> Profile:
-        """The profile of an entity in FollowTheMoney form."""
+        """The profile of an entity in FollowTheMoney form.
+
+        ``selectors=False`` leaves its selectors out (empty): correlation reads a
+        candidate's from the keys it was found by, already normalised, instead of
+        parsing its phone numbers again (the costliest part of a profile).
+        """
 
         def values(*props: str) -> list[str]:
             return [str(v) for p in props for v in properties.get(p, ()) if str(v).strip()]
@@ -107,7 +114,7 @@ class Profile:
                 v.lower() for v in values("nationality", "citizenship", "jurisdiction")
             ),
             genders=frozenset(v.lower() for v in values("gender")),
-            selectors=frozenset(selectors_of(schema, properties, region)),
+            selectors=frozenset(selectors_of(schema, properties, region) if selectors else ()),
         )
 
     @property
@@ -122,9 +129,17 @@ def comparable_schemata(a: str, b: str) -> bool:
 
 
 def score(
-    a: Profile, b: Profile, threshold: float | None = None, rarity: names.Rarity | None = None
+    a: Profile,
+    b: Profile,
+    threshold: float | None = None,
+    rarity: names.Rarity | None = None,
+    shared: frozenset[Selector] | None = None,
 ) -> Score:
     """How strongly ``a`` and ``b`` seem to be the same, with every reason.
+
+    ``shared``: the selectors both carry, when the caller knows them already
+    (correlation, from the keys a pair was found by); else ``a.selectors &
+    b.selectors``.
 
     ``rarity``: how common each name element is among the names held
     (correlation passes its holdings'); without it the name engine weighs
@@ -135,7 +150,8 @@ def score(
     gender, nothing shared) is answered without comparing names: most
     namesakes in a large holding end there, cheaply.
     """
-    shared = a.selectors & b.selectors
+    if shared is None:
+        shared = a.selectors & b.selectors
     attributes = _attributes(a, b)
     adjustment = sum(r.weight for r in attributes)
     if _ruled_out(bool(shared), adjustment, threshold):
@@ -169,16 +185,37 @@ def score(
     return Score(min(1.0, max(0.0, value)), tuple(reasons), frozenset(shared))
 
 
-def compares_names(a: Profile, b: Profile, threshold: float | None = None) -> bool:
-    """Whether :func:`score` with this ``threshold`` compares the names of ``a`` and ``b``.
+def compares_names(
+    a: Profile,
+    b: Profile,
+    threshold: float | None = None,
+    shared: frozenset[Selector] | None = None,
+) -> bool:
+    """Whether :func:`score` with this ``threshold`` (and ``shared``) compares the names.
 
     (Correlation counts how common the elements of those names are, and only those.)
     """
     if not _comparable_names(a, b):
         return False
-    if threshold is None or a.selectors & b.selectors:
+    if threshold is None or (a.selectors & b.selectors if shared is None else shared):
         return True
     return not _ruled_out(False, sum(r.weight for r in _attributes(a, b)), threshold)
+
+
+def only_names_could_support(
+    a: Profile, b: Profile, shared: frozenset[Selector] | None = None
+) -> bool:
+    """Whether nothing but the names could support a match of ``a`` and ``b``, whatever they say.
+
+    No shared selector and no agreeing date of birth (a shared nationality
+    corroborates nothing): :func:`score` would find support in the names
+    alone, or in nothing.
+    """
+    if a.selectors & b.selectors if shared is None else shared:
+        return False
+    return not any(
+        r.effect is Effect.SUPPORTS and r.kind != "nationality" for r in _attributes(a, b)
+    )
 
 
 def _ruled_out(shared: bool, adjustment: float, threshold: float | None) -> bool:

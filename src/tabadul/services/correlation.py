@@ -37,6 +37,7 @@ from tabadul.matching.scoring import (
     Reason,
     Score,
     compares_names,
+    only_names_could_support,
     score,
 )
 from tabadul.matching.selectors import Selector, SelectorKind
@@ -96,6 +97,9 @@ MUTUAL = frozenset({NAME_YEAR, NAME_DATE, *(kind.value for kind in SelectorKind)
 
 # The keys a record's namesakes are looked up by, whatever their dates.
 NAME_KINDS = frozenset({NAME, NAME_UNDATED})
+
+# The kinds of key that are a normalised selector.
+SELECTOR_KINDS = frozenset(kind.value for kind in SelectorKind)
 
 
 class HitState:
@@ -283,6 +287,22 @@ def profile_of(row: EntityRow, region: str | None) -> Profile:
     return Profile.of(row.id, row.schema, row.properties, region)
 
 
+def candidate_of(row: EntityRow) -> Profile:
+    """A candidate's profile, without its selectors.
+
+    Parsing a record's phone numbers (``phonenumbers``, ~0.17 ms each) was
+    the costliest part of loading a candidate; the selectors a pair shares
+    are read from the stored keys instead (:func:`_shared`), which hold them
+    already normalised.
+    """
+    return Profile.of(row.id, row.schema, row.properties, selectors=False)
+
+
+def _selectors(keys: Iterable[Key]) -> frozenset[Selector]:
+    """The selectors among stored keys."""
+    return frozenset(Selector(SelectorKind(k), v) for k, v in keys if k in SELECTOR_KINDS)
+
+
 @dataclass
 class Found:
     """What correlating some entities found, before anything is written."""
@@ -346,10 +366,18 @@ def find(
     )
     name_only = {e: [p for p, r in m.items() if _name_only(r)] for e, m in matches.items()}
     # The other side of each name-only pair: how many records does its name alone match?
-    others = {_other(pair, e) for e, pairs in name_only.items() for pair in pairs} - set(profiles)
+    # Not asked where this side's name alone matches several already: the pair is
+    # dropped whatever the answer (in a large holding, most of the others).
+    settled = common_names | {e for e, pairs in name_only.items() if len(pairs) > MAX_NAME_ONLY}
+    others = {
+        _other(pair, e) for e, pairs in name_only.items() if e not in settled for pair in pairs
+    } - set(profiles)
     if others:
-        rows = store.entity_rows(session, others)
-        other_profiles = {e: cache.get(e) or profile_of(row, region) for e, row in rows.items()}
+        # Each is a candidate of the entities above, so its profile is in the cache (a
+        # full run may have emptied it since).
+        other_profiles = {e: cache[e] for e in others if e in cache}
+        rows = store.entity_rows(session, others - other_profiles.keys())
+        other_profiles.update((e, candidate_of(row)) for e, row in rows.items())
         more, _, more_common = _matches(
             session, other_profiles, _stored_keys(session, other_profiles), region, threshold, cache
         )
@@ -417,11 +445,12 @@ def _matches(
     wanted_others = {c for near in candidates.values() for c in near} - set(profiles)
     everyone.update((c, known[c]) for c in wanted_others if c in known)
     for other_id, row in store.entity_rows(session, wanted_others - set(known)).items():
-        everyone[other_id] = profile_of(row, region)
+        everyone[other_id] = candidate_of(row)
     if len(known) > KNOWN_PROFILES:
         known.clear()
     known.update(everyone)
 
+    shared = _shared(session, keys, lookups, held, common, candidates)
     pairs = {
         entity_id: [(min(entity_id, c), max(entity_id, c)) for c in near if c in everyone]
         for entity_id, near in candidates.items()
@@ -432,7 +461,9 @@ def _matches(
         e
         for found in pairs.values()
         for pair in found
-        if compares_names(everyone[pair[0]], everyone[pair[1]], threshold)
+        if compares_names(
+            everyone[pair[0]], everyone[pair[1]], threshold, shared.get(pair, frozenset())
+        )
         for e in pair
     }
     weights = rarity(session, (everyone[e] for e in compared))
@@ -440,15 +471,66 @@ def _matches(
     matches: dict[str, dict[tuple[str, str], Score]] = {}
     for entity_id, found in pairs.items():
         matched = matches.setdefault(entity_id, {})
+        # Once this record's name alone matches several (or is too common to look up),
+        # a pair only its names could support is dropped whatever they say: not compared.
+        alone = MAX_NAME_ONLY + 1 if entity_id in common_names else 0
         for pair in found:
             result = scored.get(pair)
+            a, b, both = everyone[pair[0]], everyone[pair[1]], shared.get(pair, frozenset())
             if result is None:
-                result = scored[pair] = score(
-                    everyone[pair[0]], everyone[pair[1]], threshold, weights
-                )
+                if alone > MAX_NAME_ONLY and only_names_could_support(a, b, both):
+                    continue
+                result = scored[pair] = score(a, b, threshold, weights, both)
             if _worth_a_hit(result, threshold):
                 matched[pair] = result
+                alone += _name_only(result)
     return matches, skipped, common_names
+
+
+def _shared(
+    session: Session,
+    keys: dict[str, set[Key]],
+    lookups: dict[str, set[Key]],
+    held: dict[Key, list[str]],
+    common: set[Key],
+    candidates: dict[str, set[str]],
+) -> dict[tuple[str, str], frozenset[Selector]]:
+    """The selectors each entity shares with each of its candidates, from the stored keys.
+
+    Every selector of an entity is one of its lookups, so a candidate carrying
+    it was read among the key's holders — unless the key is shared by too many
+    to be followed (a switchboard number): whether a candidate carries one of
+    those is asked of the stored keys. Two entities correlated together
+    compare their own keys.
+    """
+    found: dict[tuple[str, str], set[Key]] = {}
+    crowded_by: dict[str, set[Key]] = {}
+    for entity_id, wanted in lookups.items():
+        near = candidates[entity_id]
+        for key in wanted:
+            if key[0] not in SELECTOR_KINDS:
+                continue
+            if key in common:
+                crowded_by[entity_id] = crowded_by.get(entity_id, set()) | {key}
+                continue
+            for c in held[key]:
+                if c in near and c not in keys:
+                    found.setdefault((min(entity_id, c), max(entity_id, c)), set()).add(key)
+        for c in near & keys.keys():
+            both = {k for k in keys[entity_id] & keys[c] if k[0] in SELECTOR_KINDS}
+            if both:
+                found[(min(entity_id, c), max(entity_id, c))] = both
+    if crowded_by:
+        wanted_ids = {c for e in crowded_by for c in candidates[e] if c not in keys}
+        carried = store.keys_among(
+            session, {k for ks in crowded_by.values() for k in ks}, wanted_ids
+        )
+        for entity_id, crowded_keys in crowded_by.items():
+            for c in candidates[entity_id] - keys.keys():
+                both = crowded_keys & carried.get(c, set())
+                if both:
+                    found.setdefault((min(entity_id, c), max(entity_id, c)), set()).update(both)
+    return {pair: _selectors(found_keys) for pair, found_keys in found.items()}
 
 
 def record(session: Session, node: Node, found: Found, report_id: str | None = None) -> Outcome:

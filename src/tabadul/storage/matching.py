@@ -140,6 +140,24 @@ def keys_of_entities(session: Session, ids: Collection[str]) -> dict[str, set[Ke
     return found
 
 
+def keys_among(
+    session: Session, keys: Collection[Key], ids: Collection[str]
+) -> dict[str, set[Key]]:
+    """Which of ``keys`` each of the entities ``ids`` carries (those carrying none are left out)."""
+    wanted = set(keys)
+    kinds = sorted({kind for kind, _ in wanted})
+    found: dict[str, set[Key]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = select(MatchKeyRow.entity_id, MatchKeyRow.kind, MatchKeyRow.value).where(
+            MatchKeyRow.entity_id.in_(ordered[start : start + 500]), MatchKeyRow.kind.in_(kinds)
+        )
+        for entity_id, kind, value in session.execute(query):
+            if (kind, value) in wanted:
+                found.setdefault(entity_id, set()).add((kind, value))
+    return found
+
+
 def entity_rows(session: Session, ids: Iterable[str]) -> dict[str, EntityRow]:
     """Entities by id, in batches small enough for any database's parameter limit."""
     wanted = list(dict.fromkeys(ids))
