@@ -115,11 +115,13 @@ def rank_parts(node: Node, query: str, filters: SearchFilter) -> None:
     terms = ranking.terms(tree, name_keys)
     expressions = list(dict.fromkeys(t.expression for t in terms))
     plain = fts5(tree, name_keys)
-    narrow = narrowing(filters, ["report"])
-    walked = f"{plain} AND {filter_expression(narrow)}" if narrow else plain
     columns = ", ".join(f"d.{c}" for c in ranking.carried(terms))
     with node.db.reading() as session:
         conn = session.connection()
+        # The filter words the service narrows by (combined ones once every document has them).
+        how = backends.narrowable(session, node.db.dialect)
+        narrow = narrowing(filters, ["report"], combine=how == "combined") if how else []
+        walked = f"{plain} AND {filter_expression(narrow)}" if narrow else plain
         rows = list(
             conn.exec_driver_sql(
                 f"SELECT d.id, {columns} FROM search_fts JOIN search_documents d "  # noqa: S608

@@ -34,9 +34,19 @@ def test_a_report_carries_every_filterable_value():
         "orignode1",
         "topicfinancing",
         "topicterrorism",
+        # Topic and TLP combined, and each with the month, and all three.
+        "ttfinancingamberstrict",
+        "ttterrorismamberstrict",
         "m202503",
         "y2025",
+        "lmamberstrict202503",
+        "tmfinancing202503",
+        "tmterrorism202503",
+        "ttmfinancingamberstrict202503",
+        "ttmterrorismamberstrict202503",
+        facets.COMBINED,
     ]
+    assert facets.entity_words(schema="Person").split()[-1] == facets.COMBINED
 
 
 def test_date_ranges_become_months_then_years_then_nothing():
@@ -70,6 +80,38 @@ def test_narrowing_asks_for_one_word_of_each_filter():
     both = narrowing(SearchFilter(classification="SECRET"), ["report", "entity"])
     assert both == [["clssecret", "kindentity"]]
     assert narrowing(SearchFilter(), ["report", "entity"]) == []
+
+
+def test_combined_words_narrow_filters_used_together_once_every_document_has_them():
+    dated = {"date_from": dt.date(2025, 1, 5), "date_to": dt.date(2025, 2, 5)}
+    all_three = SearchFilter(topic="Financing", tlp="AMBER", status="released", **dated)
+    assert narrowing(all_three, ["report"], combine=True) == [
+        ["ttmfinancingamber202501", "ttmfinancingamber202502"],
+        ["statusreleased"],
+    ]
+    assert narrowing(SearchFilter(topic="financing", tlp="RED"), ["report"], combine=True) == [
+        ["ttfinancingred"]
+    ]
+    assert narrowing(SearchFilter(topic="financing", **dated), ["report"], combine=True) == [
+        ["tmfinancing202501", "tmfinancing202502"]
+    ]
+    assert narrowing(SearchFilter(tlp="RED", **dated), ["report"], combine=True) == [
+        ["lmred202501", "lmred202502"]
+    ]
+    # One of the three alone, or dates that are years, keep the separate words.
+    assert narrowing(SearchFilter(tlp="RED"), ["report"], combine=True) == [["tlpred"]]
+    decade = {"date_from": dt.date(2010, 1, 1), "date_to": dt.date(2019, 12, 31)}
+    assert narrowing(SearchFilter(topic="x", tlp="RED", **decade), ["report"], combine=True) == [
+        ["ttxred"],
+        [f"y{year}" for year in range(2010, 2020)],
+    ]
+    # Without combine (documents written before the combined words): the separate words.
+    assert narrowing(all_three, ["report"]) == [
+        ["topicfinancing"],
+        ["statusreleased"],
+        ["tlpamber"],
+        ["m202501", "m202502"],
+    ]
 
 
 def test_no_walk_is_ranked_by_fts5_on_sqlite():

@@ -12,6 +12,7 @@ from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Worker
 from tabadul.model.accounts import Role
 from tabadul.schemas.reports import ReportIn, ReportVersionIn
+from tabadul.search import facets
 from tabadul.search.engine import SearchFilter
 from tabadul.services import reports, search
 from tabadul.storage import audit_log
@@ -149,6 +150,29 @@ def test_filter_words_narrow_the_walk_but_the_records_decide(node, corpus):
         assert ids(found(node, reader, "tang*")) == sorted([corpus["fr"], corpus["en"]])
     search.reindex(node)
     assert ids(found(node, reader, "tang*", topic="terrorism", tlp="AMBER")) == [corpus["en"]]
+
+
+def test_combined_filter_words_narrow_once_every_document_carries_them(node, corpus):
+    if not node.db.is_sqlite:
+        pytest.skip("PostgreSQL filters in SQL only: nothing is narrowed")
+    reader = corpus["writer"]
+    both = {"topic": "terrorism", "tlp": "AMBER"}
+    assert ids(found(node, reader, "tang*", **both)) == [corpus["en"]]
+    # The combined word narrows: without it (the mark kept), the report is not walked.
+    stripped = f"kindreport topicterrorism tlpamber {facets.COMBINED}"
+    with node.db.transaction() as session:
+        session.execute(update(SearchDocumentRow).values(facets=stripped))
+    assert ids(found(node, reader, "tang*", **both)) == []
+    # One document written before the combined words (no mark): the separate words narrow.
+    with node.db.transaction() as session:
+        session.execute(
+            update(SearchDocumentRow)
+            .where(SearchDocumentRow.record_id == corpus["fr"])
+            .values(facets="kindreport langfr")
+        )
+    assert ids(found(node, reader, "tang*", **both)) == [corpus["en"]]
+    search.reindex(node)
+    assert ids(found(node, reader, "tang*", **both)) == [corpus["en"]]
 
 
 def test_a_filtered_search_ranks_as_the_same_search_unfiltered(node):

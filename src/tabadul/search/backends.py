@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from tabadul.search import ranking
 from tabadul.search.analysis import query_stems
-from tabadul.search.facets import PENDING
+from tabadul.search.facets import COMBINED, PENDING
 from tabadul.search.query import And, Node, Not, Or, Phrase, Word
 from tabadul.storage.tables import SearchDocumentRow
 
@@ -193,21 +193,31 @@ def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
     ).where(vector.op("@@")(query))
 
 
-def narrowable(session: Session, dialect: str) -> bool:
-    """Whether filter words can narrow: SQLite, and every document indexed with its words.
+def narrowable(session: Session, dialect: str) -> str | None:
+    """How filter words can narrow: SQLite, and every document indexed with its words.
 
-    Documents indexed before the words existed carry :data:`PENDING` until
-    re-indexed; while any does, nothing is narrowed (an ``OR pending`` in
-    every expression would cost FTS5 more than the narrowing saves). Asked
-    of a partial index on ``search_documents``, which is empty once they are
-    all re-indexed (asking FTS5 would walk the deleted entries of the word).
+    ``None``: not at all — PostgreSQL, or documents indexed before the words
+    existed carry :data:`PENDING` until re-indexed (an ``OR pending`` in
+    every expression would cost FTS5 more than the narrowing saves).
+    ``"separate"``: by each filter's own word — some documents were indexed
+    before the combined words (:data:`facets.COMBINED`). ``"combined"``: by
+    the combined words too. Asked of two partial indexes on
+    ``search_documents``, which are empty once every document is re-indexed
+    (asking FTS5 would walk the deleted entries of the word).
     """
     if dialect != "sqlite":
-        return False
-    pending = session.execute(
-        select(SearchDocumentRow.id).where(SearchDocumentRow.facets == PENDING).limit(1)
-    ).first()
-    return pending is None
+        return None
+    # Written out as the partial indexes' own conditions, values included: SQLite uses a
+    # partial index only for a condition it can see implies the index's.
+    pending, uncombined = session.execute(
+        text(
+            f"SELECT (SELECT id FROM search_documents WHERE facets = '{PENDING}' LIMIT 1), "  # noqa: S608 (constants)
+            f"(SELECT id FROM search_documents WHERE instr(facets, '{COMBINED}') = 0 LIMIT 1)"
+        )
+    ).one()
+    if pending is not None:
+        return None
+    return "separate" if uncombined is not None else "combined"
 
 
 def optimise(session: Session, dialect: str) -> None:

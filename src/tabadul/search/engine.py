@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from tabadul.search.backends import Keys, matching, narrowable
 from tabadul.search.documents import ENTITY, REPORT
-from tabadul.search.facets import date_words, word
+from tabadul.search.facets import combined, date_words, word
 from tabadul.search.query import Node
 from tabadul.storage import protection
 from tabadul.storage.tables import EntityRow, ReportRow, ReportTopicRow, SearchDocumentRow
@@ -138,7 +138,8 @@ def run(
     wanted = [kind for kind in (REPORT, ENTITY) if filters.wants(kind)]
     if not wanted or not levels:
         return Found(0, [], {name: {} for name in FACETS} if facets else {})
-    narrow = narrowing(filters, wanted) if narrowable(session, dialect) else []
+    how = narrowable(session, dialect)
+    narrow = narrowing(filters, wanted, combine=how == "combined") if how else []
     match = matching(dialect, tree, keys, narrow)
     doc = SearchDocumentRow
     passes: list[ColumnElement[bool]] = []
@@ -382,33 +383,40 @@ def _one_statement(
     return union_all(*parts)
 
 
-def narrowing(f: SearchFilter, wanted: list[str]) -> list[list[str]]:
+def narrowing(f: SearchFilter, wanted: list[str], *, combine: bool = False) -> list[list[str]]:
     """The filter words every document passing ``f`` carries: all of the groups, one of each.
 
     Only a hint to the full-text walk (:mod:`tabadul.search.facets`; ``run``'s
     own ``facets`` is the counting of values, a different thing): the
     filters themselves are still checked on the records' rows. ``kindreport``
     is left out: most documents are reports, so it would narrow nothing.
+    With ``combine``, two or three of topic, TLP and months are narrowed by
+    their combined words (one short list per month instead of three long ones).
     """
     groups: list[list[str]] = []
     if wanted == [ENTITY]:
         groups.append(["kindentity"])
-    for field_name, value in (
-        ("topic", f.topic),
-        ("status", f.status),
-        ("tlp", f.tlp),
-        ("orig", f.originator),
-        ("lang", f.language),
-        ("schema", f.schema),
+    dates = date_words(f.date_from, f.date_to)
+    together, topic_in, tlp_in, dates_in = (
+        combined(f.topic, f.tlp, dates) if combine else ([], False, False, False)
+    )
+    if together:
+        groups.append(together)
+    for field_name, value, covered in (
+        ("topic", f.topic, topic_in),
+        ("status", f.status, False),
+        ("tlp", f.tlp, tlp_in),
+        ("orig", f.originator, False),
+        ("lang", f.language, False),
+        ("schema", f.schema, False),
     ):
-        if value is not None:
+        if value is not None and not covered:
             groups.append([word(field_name, value)])
     if f.classification is not None:
         # An entity's classification follows its reports without a re-index: not narrowed.
         group = [word("cls", f.classification)]
         groups.append(group + (["kindentity"] if ENTITY in wanted else []))
-    dates = date_words(f.date_from, f.date_to)
-    if dates is not None:
+    if dates is not None and not dates_in:
         groups.append(dates)
     return groups
 

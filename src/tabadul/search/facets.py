@@ -18,6 +18,16 @@ classification, which follows its reports without a re-index.
 Documents indexed before these words existed carry :data:`PENDING`, which
 passes every narrowing until ``tabadul reindex`` (or the next change)
 rewrites them.
+
+A report also carries words that **combine** the filters analysts use
+together — topic and TLP (``tt``), each with the month (``tm``, ``lm``),
+all three (``ttm``) — because intersecting three frequent words (a topic
+is in a third of the reports, a TLP in a quarter, six months in a third)
+costs FTS5 in proportion to their lists: one short combined list per month
+is about five times cheaper at a million reports (docs/benchmarks.md,
+search, fifth session). Documents written before the combined words carry
+no :data:`COMBINED` mark, and while any does, narrowing uses the separate
+words only.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ import re
 from collections.abc import Iterable
 
 PENDING = "pending"
+# Carried by every document written with the combined words.
+COMBINED = "combined1"
 # A date range longer than this is narrowed by years, longer than MAX_YEARS not at all.
 MAX_MONTHS = 36
 MAX_YEARS = 30
@@ -36,7 +48,7 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 def word(field: str, value: str) -> str:
     """The filter word of ``field`` = ``value`` (letters and digits only, one token)."""
-    return field + _NOT_WORD.sub("", value.lower())
+    return field + _value(value)
 
 
 def months(day: dt.date) -> tuple[str, str]:
@@ -63,15 +75,48 @@ def report_words(
         word("cls", classification),
         word("orig", originator),
     ]
-    words += sorted(word("topic", t) for t in topics)
+    topic_words = sorted({_value(t) for t in topics})
+    words += [f"topic{t}" for t in topic_words]
+    level = _value(tlp)
+    words += [f"tt{t}{level}" for t in topic_words]
     if date_of_information is not None:
-        words += months(date_of_information)
-    return " ".join(words)
+        month, year = months(date_of_information)
+        words += [month, year, f"lm{level}{month[1:]}"]
+        words += [f"tm{t}{month[1:]}" for t in topic_words]
+        words += [f"ttm{t}{level}{month[1:]}" for t in topic_words]
+    return " ".join([*words, COMBINED])
 
 
 def entity_words(*, schema: str) -> str:
     """The ``facets`` column of an entity's document (its schema; labels follow reports)."""
-    return f"kindentity {word('lang', 'und')} {word('schema', schema)}"
+    return f"kindentity {word('lang', 'und')} {word('schema', schema)} {COMBINED}"
+
+
+def combined(
+    topic: str | None, tlp: str | None, month_words: list[str] | None
+) -> tuple[list[str], bool, bool, bool]:
+    """The combined group for a filter's topic, TLP and month words, and which it covers.
+
+    Returns ``(group, topic covered, TLP covered, months covered)``; an empty
+    group when fewer than two of the three are given (or the dates are not
+    months). Every report passing those filters carries one word of the group.
+    """
+    months_ = [m[1:] for m in month_words or [] if m.startswith("m")]
+    t = _value(topic) if topic is not None else None
+    lv = _value(tlp) if tlp is not None else None
+    if t is not None and lv is not None and months_:
+        return [f"ttm{t}{lv}{m}" for m in months_], True, True, True
+    if t is not None and lv is not None:
+        return [f"tt{t}{lv}"], True, True, False
+    if t is not None and months_:
+        return [f"tm{t}{m}" for m in months_], True, False, True
+    if lv is not None and months_:
+        return [f"lm{lv}{m}" for m in months_], False, True, True
+    return [], False, False, False
+
+
+def _value(value: str) -> str:
+    return _NOT_WORD.sub("", value.lower())
 
 
 def date_words(date_from: dt.date | None, date_to: dt.date | None) -> list[str] | None:

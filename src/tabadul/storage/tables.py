@@ -640,6 +640,13 @@ class SearchDocumentRow(Base):
             sqlite_where=text("facets = 'pending'"),
             postgresql_where=text("facets = 'pending'"),
         ),
+        # Documents written before the combined filter words (search.facets.COMBINED).
+        Index(
+            "ix_search_documents_uncombined",
+            "id",
+            sqlite_where=text("instr(facets, 'combined1') = 0"),
+            postgresql_where=text("strpos(facets, 'combined1') = 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
