@@ -110,3 +110,19 @@ def test_a_fused_query_word_is_reranked_against_two_joined_elements():
     target = len(index) - 1
     everyone = list(range(len(index)))
     assert index._rerank("Karim Nurjan", everyone, 1) == [target]
+
+
+def test_the_reranking_pairs_each_candidate_element_once():
+    # "LD" (Oulid) must not also stand in for "Khlot": only the target has a
+    # family name close to it.
+    index = NameIndex([("target", "زياد وليد القحلوط"), ("namesake", "Ziad Oulid al-Mudazouf")])
+    assert index._rerank("Ziad Oulid Khlot", [0, 1], 1) == [0]
+
+
+def test_the_reranking_weighs_letters_as_the_full_comparison_does():
+    # ث written th on one side and s on the other costs a fraction of an edit;
+    # the namesake agrees on both names only through an extra element.
+    index = NameIndex(
+        [("target", "Asamaan Al Ghasaan"), ("namesake", "Jassin Uthman el-Halafitti")]
+    )
+    assert index._rerank("Athimman Ghassan", [0, 1], 1) == [0]
