@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--blocked", type=int, default=2000)
-    parser.add_argument("--limit", type=int, default=30)
+    parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--show", action="store_true")
     args = parser.parse_args()

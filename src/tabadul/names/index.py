@@ -77,6 +77,17 @@ _CONFLICTS = _conflicts(_SLOTS)
 _WIDTH = 2 * _SLOTS - 1
 
 
+def _rough(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
+    """Fuzzy ratios (0–100) of query readings × skeletons on the rough alphabet alone."""
+    return process.cdist(
+        [q.translate(_FINE_TO_ROUGH) for q in query],
+        " ".join(tokens).translate(_FINE_TO_ROUGH).split(" "),  # one translate, not thousands
+        scorer=fuzz.ratio,
+        dtype=np.uint8,
+        workers=1,
+    ).astype(np.float64)
+
+
 def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     """Fuzzy ratios (0–100) of query readings × skeletons, on the coarse and rough alphabets."""
     coarse_tokens = " ".join(tokens).translate(_COARSE_KEY)  # one translate, not thousands
@@ -388,7 +399,7 @@ class NameIndex:
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
         if len(positions) > _PRESELECT:
             slots = self._slots(positions, len(query_tokens))
-            similar = _fuzzy(query, slots.tokens)
+            similar = _rough(query, slots.tokens)
             score = _assign(_table(similar, rows, slots, len(positions), weights))
             score -= 15.0 * slots.extra
             keep = np.argsort(-score, kind="stable")[:_PRESELECT]
@@ -409,7 +420,7 @@ class NameIndex:
         return [positions[int(i)] for i in chosen]
 
     def search(
-        self, name: str, k: int = 10, *, limit: int = 30, blocked: int = 2000
+        self, name: str, k: int = 10, *, limit: int = 50, blocked: int = 2000
     ) -> list[Candidate]:
         """The ``k`` best-scoring records for ``name``, one result per id, best first.
 
