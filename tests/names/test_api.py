@@ -126,3 +126,13 @@ def test_the_reranking_weighs_letters_as_the_full_comparison_does():
         [("target", "Asamaan Al Ghasaan"), ("namesake", "Jassin Uthman el-Halafitti")]
     )
     assert index._rerank("Athimman Ghassan", [0, 1], 1) == [0]
+
+
+def test_both_names_agreeing_on_the_rough_alphabet_are_blocked_before_a_near_namesake():
+    # Spanish j for ح in both names (Sallaj Dajubbi): only the rough alphabet
+    # (h/j merged) meets "Saluhh Dahubi"; "Salah Dabbagh" agrees exactly on the
+    # given name and shares D-B with the family name.
+    index = _crowd("Salah", "Sallaj Dajubbi")
+    index.add("namesake", "Salah Dabbagh")
+    target = len(index) - 2
+    assert index.candidates("Saluhh Dahubi", limit=2)[0] == target

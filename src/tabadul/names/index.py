@@ -14,7 +14,7 @@ skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
 that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
 Skeletons of four letters or more also post every skeleton two letters
 shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
-h/kh/j/y/q merged), both at low weights. Arabic elements also post the
+h/kh/j/y/q merged), at lower weights (0.3 and 0.7). Arabic elements also post the
 skeletons of their learnt Latin spellings.
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
@@ -47,7 +47,7 @@ __all__ = ["Candidate", "NameIndex"]
 
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
 _NEAR2 = 0.3  # ... and through two deletions
-_ROUGH = 0.5  # ... and on the rough alphabet
+_ROUGH = 0.7  # ... and on the rough alphabet
 _JOINED = 0.9  # re-ranking: a query element against two candidate elements joined
 _ROUGH_KEY = str.maketrans("DCYHK", "TSJJJ")
 _COARSE_KEY = str.maketrans("GXZW", "JHSF")  # as comparable.coarse
