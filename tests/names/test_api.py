@@ -110,3 +110,29 @@ def test_a_fused_query_word_is_reranked_against_two_joined_elements():
     target = len(index) - 1
     everyone = list(range(len(index)))
     assert index._rerank("Karim Nurjan", everyone, 1) == [target]
+
+
+def test_the_reranking_pairs_each_candidate_element_once():
+    # "LD" (Oulid) must not also stand in for "Khlot": only the target has a
+    # family name close to it.
+    index = NameIndex([("target", "زياد وليد القحلوط"), ("namesake", "Ziad Oulid al-Mudazouf")])
+    assert index._rerank("Ziad Oulid Khlot", [0, 1], 1) == [0]
+
+
+def test_the_reranking_weighs_letters_as_the_full_comparison_does():
+    # ث written th on one side and s on the other costs a fraction of an edit;
+    # the namesake agrees on both names only through an extra element.
+    index = NameIndex(
+        [("target", "Asamaan Al Ghasaan"), ("namesake", "Jassin Uthman el-Halafitti")]
+    )
+    assert index._rerank("Athimman Ghassan", [0, 1], 1) == [0]
+
+
+def test_both_names_agreeing_on_the_rough_alphabet_are_blocked_before_a_near_namesake():
+    # Spanish j for ح in both names (Sallaj Dajubbi): only the rough alphabet
+    # (h/j merged) meets "Saluhh Dahubi"; "Salah Dabbagh" agrees exactly on the
+    # given name and shares D-B with the family name.
+    index = _crowd("Salah", "Sallaj Dajubbi")
+    index.add("namesake", "Salah Dabbagh")
+    target = len(index) - 2
+    assert index.candidates("Saluhh Dahubi", limit=2)[0] == target

@@ -1,16 +1,20 @@
 """The in-memory candidate index: screen one name against millions.
 
 Three stages, as in record-linkage systems: *blocking* finds the names that
-share a key with the query, a *cheap re-ranking* (C-speed fuzzy ratios over
-coarse skeletons) keeps the most promising few dozen, and *scoring* runs
-:func:`tabadul.names.compare` on those alone.
+share a key with the query, a *cheap re-ranking* keeps the most promising
+few dozen, and *scoring* runs :func:`tabadul.names.compare` on those alone.
+The re-ranking pairs query and candidate elements one to one, as the full
+comparison aligns them, in two passes: C-speed fuzzy ratios over coarse
+skeletons keep a few hundred, then the comparison's own weighted distance
+between skeletons (computed in NumPy for all of them at once) picks the few
+dozen.
 
 Blocking keys are the coarse skeletons of a name's elements, plus every
 skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
 that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
 Skeletons of four letters or more also post every skeleton two letters
 shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
-h/kh/j/y/q merged), both at low weights. Arabic elements also post the
+h/kh/j/y/q merged), at lower weights (0.3 and 0.7). Arabic elements also post the
 skeletons of their learnt Latin spellings.
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
@@ -21,17 +25,20 @@ read only when the query has nothing rarer.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from tabadul.names.comparable import coarse
+from tabadul.names.comparable import coarse, skeleton
+from tabadul.names.distance import similarity_table
 from tabadul.names.normalise import is_arabic
 from tabadul.names.scoring import NameMatch, Prepared, compare_prepared, prepare
 from tabadul.names.variants import known_spellings
@@ -40,9 +47,124 @@ __all__ = ["Candidate", "NameIndex"]
 
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
 _NEAR2 = 0.3  # ... and through two deletions
-_ROUGH = 0.5  # ... and on the rough alphabet
+_ROUGH = 0.7  # ... and on the rough alphabet
 _JOINED = 0.9  # re-ranking: a query element against two candidate elements joined
 _ROUGH_KEY = str.maketrans("DCYHK", "TSJJJ")
+_COARSE_KEY = str.maketrans("GXZW", "JHSF")  # as comparable.coarse
+_FINE_TO_ROUGH = str.maketrans("GXZWDCYHK", "JJSFTSJJJ")  # the two above, in one
+_OTHER_READINGS = re.compile("/[A-Z]*")
+_SPACE, _SLASH, _BAR = b" /|"
+_PRESELECT = 300  # the re-ranking's first pass keeps this many for the weighted distance
+_SLOTS = 8  # the re-ranking looks at a candidate's first eight elements
+
+
+def _conflicts(slots: int) -> npt.NDArray[np.bool_]:
+    """Which slots of the re-ranking table use an element that slot ``i`` uses.
+
+    Slots ``0 .. slots-1`` are the elements; slot ``slots + k`` is elements
+    ``k`` and ``k + 1`` joined.
+    """
+    width = 2 * slots - 1
+    uses = np.zeros((width, slots), dtype=np.bool_)
+    for k in range(slots):
+        uses[k, k] = True
+    for k in range(slots - 1):
+        uses[slots + k, k] = uses[slots + k, k + 1] = True
+    return (uses.astype(np.int8) @ uses.T.astype(np.int8)) > 0
+
+
+_CONFLICTS = _conflicts(_SLOTS)
+_WIDTH = 2 * _SLOTS - 1
+
+
+def _rough(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
+    """Fuzzy ratios (0–100) of query readings × skeletons on the rough alphabet alone."""
+    return process.cdist(
+        [q.translate(_FINE_TO_ROUGH) for q in query],
+        " ".join(tokens).translate(_FINE_TO_ROUGH).split(" "),  # one translate, not thousands
+        scorer=fuzz.ratio,
+        dtype=np.uint8,
+        workers=1,
+    ).astype(np.float64)
+
+
+def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
+    """Fuzzy ratios (0–100) of query readings × skeletons, on the coarse and rough alphabets."""
+    coarse_tokens = " ".join(tokens).translate(_COARSE_KEY)  # one translate, not thousands
+    ratios = process.cdist(
+        [q.translate(_COARSE_KEY) for q in query],
+        coarse_tokens.split(" "),
+        scorer=fuzz.ratio,
+        dtype=np.uint8,
+        workers=1,
+    )
+    rough = process.cdist(
+        [q.translate(_FINE_TO_ROUGH) for q in query],
+        coarse_tokens.translate(_ROUGH_KEY).split(" "),
+        scorer=fuzz.ratio,
+        dtype=np.uint8,
+        workers=1,
+    )
+    # The rougher alphabet forgives what the weighted distance forgives
+    # (voicing, sh/s, Spanish j), at a discount.
+    return np.maximum(ratios.astype(np.float64), 0.9 * rough.astype(np.float64))
+
+
+@dataclass(frozen=True, slots=True)
+class _Slots:
+    """Candidates' skeletons laid out for the re-ranking (see ``NameIndex._slots``)."""
+
+    tokens: list[str]  # every reading of every element, then the joined pairs
+    single: int  # how many of ``tokens`` are elements' readings
+    starts: npt.NDArray[np.intp]  # where each slot's readings start in ``tokens``
+    cells: npt.NDArray[np.intp]  # each slot's cell in the candidates × _WIDTH table
+    extra: npt.NDArray[np.float64]  # elements beyond the query's, per candidate
+
+
+def _table(
+    similar: npt.NDArray[np.float64],
+    rows: list[int],
+    slots: _Slots,
+    count: int,
+    weights: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Candidates × query elements × slots, weighted, from query readings × skeletons.
+
+    A query element scores its best reading, a slot its best reading; joined
+    slots count at the ``_JOINED`` discount. Elements past the first
+    ``_SLOTS`` go to one spare cell, dropped.
+    """
+    per_slot = np.maximum.reduceat(similar, slots.starts, axis=1)
+    per_slot = np.maximum.reduceat(per_slot, rows, axis=0)
+    flat = np.zeros((len(rows), count * _WIDTH + 1), dtype=np.float64)
+    flat[:, slots.cells] = per_slot
+    table = flat[:, :-1].reshape(len(rows), count, _WIDTH).transpose(1, 0, 2)
+    table[:, :, _SLOTS:] *= _JOINED  # a join is a guess: it must agree closely to count
+    table *= weights[None, :, None]
+    return table
+
+
+def _assign(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Greedy one-to-one pairing, best pair first, of every candidate at once.
+
+    ``table`` is candidates × query elements × slots (weighted similarities;
+    it may be overwritten); returns each candidate's sum over the pairs chosen.
+    """
+    table = np.ascontiguousarray(table)  # ``flat`` must be a view of it
+    count, rows, width = table.shape
+    total = np.zeros(count, dtype=np.float64)
+    every = np.arange(count)
+    flat = table.reshape(count, rows * width)
+    for _ in range(rows):
+        pick = flat.argmax(axis=1)
+        value = flat[every, pick]
+        if not value.any():
+            break
+        total += value
+        row, slot = np.divmod(pick, width)
+        table[every, row, :] = 0.0
+        table *= ~_CONFLICTS[slot][:, None, :]
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +192,22 @@ def _element_keys(prepared: Prepared) -> list[dict[str, float]]:
 _GERMAN_CH = re.compile(r"(?<![st])ch")
 
 
-def _readings(text: str) -> list[str]:
-    """The coarse skeletons an element may stand for: one, or two for a Latin ``ch``.
+def _fine_readings(text: str) -> list[str]:
+    """The skeletons an element may stand for: one, or two for a Latin ``ch``.
 
     ``ch`` is ش in French and English spellings (the skeleton's reading) and
     خ in German ones (``Sebachi`` for صباخي); blocking and re-ranking try both.
     """
-    first = coarse(text)
+    first = skeleton(text)
     if "ch" not in text or is_arabic(text):
         return [first]
-    second = coarse(_GERMAN_CH.sub("kh", text))
+    second = skeleton(_GERMAN_CH.sub("kh", text))
     return [first] if second == first else [first, second]
+
+
+def _readings(text: str) -> list[str]:
+    """The coarse skeletons an element may stand for (see :func:`_fine_readings`)."""
+    return list(dict.fromkeys(r.translate(_COARSE_KEY) for r in _fine_readings(text)))
 
 
 @lru_cache(maxsize=262144)
@@ -123,7 +250,7 @@ class NameIndex:
         # candidate then skips the parsing that a first sight of a name costs
         # (~0.4 ms of a cold comparison's ~0.45). Costs ~0.5 KB a name.
         self._prepared: list[Prepared] = []
-        self._shapes: list[str] = []  # coarse skeletons joined, for the cheap re-ranking
+        self._shapes: list[str] = []  # skeletons joined, for the cheap re-ranking
         self._building: dict[str, array[int]] = {}
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
         self._best: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -141,7 +268,7 @@ class NameIndex:
         prepared = prepare(name)
         self._ids.append(record_id)
         self._prepared.append(prepared)
-        self._shapes.append(" ".join("/".join(_readings(t.text)) for t in prepared.tokens))
+        self._shapes.append(" ".join("/".join(_fine_readings(t.text)) for t in prepared.tokens))
         seen: set[str] = set()
         for element in _element_keys(prepared):
             for key in element:
@@ -213,11 +340,53 @@ class NameIndex:
         order = np.argsort(-scores, kind="stable")[:limit]
         return [int(x) for x in unique[order]]
 
+    def _slots(self, positions: list[int], elements: int) -> _Slots:
+        """The candidates' elements laid out for the re-ranking table.
+
+        Vectorised (this runs on thousands of candidates per search): the
+        shapes are joined into one string and split once; NumPy finds where
+        each element and each candidate starts from the separators (``|``
+        between candidates, a space between elements, ``/`` between two
+        readings of one element).
+        """
+        shapes = self._shapes
+        text = "|".join([shapes[p] for p in positions])
+        raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        separators = raw[(raw == _SPACE) | (raw == _SLASH) | (raw == _BAR)]
+        # Token k + 1 opens a new element unless the separator before it is a slash.
+        opens = np.flatnonzero(np.concatenate(([True], separators != _SLASH)))
+        fresh = np.concatenate(([True], separators[opens[1:] - 1] == _BAR))
+        candidate = np.cumsum(fresh) - 1
+        first = np.flatnonzero(fresh)
+        column = np.arange(len(opens)) - first[candidate]
+        counts = np.diff(np.append(first, len(opens)))
+        tokens = text.replace("/", " ").replace("|", " ").split(" ")
+        single = len(tokens)
+        cells = np.where(column < _SLOTS, candidate * _WIDTH + column, len(positions) * _WIDTH)
+        # Two adjacent elements joined: the query may write them as one word
+        # (Nurjan for نور جان), as the full comparison allows. First readings only.
+        if "/" in text:
+            text = _OTHER_READINGS.sub("", text)
+        firsts = text.replace("|", " ").split(" ")
+        pair = (candidate[:-1] == candidate[1:]) & (column[:-1] < _SLOTS - 1)
+        tokens.extend(compress(map(operator.add, firsts[:-1], firsts[1:]), pair.tolist()))
+        which = np.flatnonzero(pair)
+        starts = np.concatenate((opens, single + np.arange(len(which))))
+        cells = np.concatenate((cells, candidate[which] * _WIDTH + _SLOTS + column[which]))
+        extra = np.maximum(0, np.minimum(counts, _SLOTS) - elements).astype(np.float64)
+        return _Slots(tokens, single, starts, cells, extra)
+
     def _rerank(self, name: str, positions: list[int], limit: int) -> list[int]:
         """Keep the ``limit`` candidates whose elements best cover the query's, cheaply.
 
-        For each query element, the best fuzzy ratio against any element of
-        the candidate (coarse skeletons, C speed); summed over the query.
+        Each query element is paired with at most one element of the candidate
+        (or two adjacent ones joined), and each candidate element with at most
+        one query element, greedily, best pair first, as the full comparison
+        aligns them; the pairs' similarities are summed with the query
+        elements' weights. Two passes: fuzzy ratios of the coarse skeletons
+        (C speed) keep the best ``_PRESELECT``, then the weighted distance of
+        the full comparison (:func:`~tabadul.names.distance.similarity_table`,
+        in NumPy) ranks those.
         """
         query_tokens = [t for t in prepare(name).tokens if t.coarse]
         if not query_tokens:
@@ -226,40 +395,28 @@ class NameIndex:
         rows: list[int] = []  # where each query element's readings start
         for t in query_tokens:
             rows.append(len(query))
-            query.extend(_readings(t.text))
+            query.extend(_fine_readings(t.text))
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
-        tokens: list[str] = []
-        starts: list[int] = []
-        joined: list[int] = []
-        extra = np.zeros(len(positions), dtype=np.float64)
-        for n, position in enumerate(positions):
-            starts.append(len(tokens))
-            parts = self._shapes[position].split() or [""]
-            for part in parts:
-                tokens.extend(part.split("/"))
-            # Two adjacent elements joined: the query may write them as one
-            # word (Nurjan for نور جان), as the full comparison allows.
-            for k in range(len(parts) - 1):
-                joined.append(len(tokens))
-                tokens.append(parts[k].split("/")[0] + parts[k + 1].split("/")[0])
-            extra[n] = max(0, len(parts) - len(query_tokens))
-        ratios = process.cdist(query, tokens, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
-        rough = process.cdist(
-            [q.translate(_ROUGH_KEY) for q in query],
-            " ".join(tokens).translate(_ROUGH_KEY).split(" "),  # one translate, not thousands
-            scorer=fuzz.ratio,
-            dtype=np.uint8,
-            workers=1,
-        )
-        # The rougher alphabet forgives what the weighted distance forgives
-        # (voicing, sh/s, Spanish j), at a discount.
-        both = np.maximum(ratios.astype(np.float64), 0.9 * rough.astype(np.float64))
-        both[:, joined] *= _JOINED  # a join is a guess: it must agree closely to count
-        per_candidate = np.maximum.reduceat(both, starts, axis=1)
-        best = weights @ np.maximum.reduceat(per_candidate, rows, axis=0)
+        if len(positions) > _PRESELECT:
+            slots = self._slots(positions, len(query_tokens))
+            similar = _rough(query, slots.tokens)
+            score = _assign(_table(similar, rows, slots, len(positions), weights))
+            score -= 15.0 * slots.extra
+            keep = np.argsort(-score, kind="stable")[:_PRESELECT]
+            positions = [positions[int(i)] for i in keep]
+        slots = self._slots(positions, len(query_tokens))
+        similar = _fuzzy(query, slots.tokens)
+        # Single elements (not the joined pairs, long and only a guess) get the
+        # weighted distance instead, once per distinct skeleton.
+        singles = slots.tokens[: slots.single]
+        distinct = list(dict.fromkeys(singles))
+        place = {token: n for n, token in enumerate(distinct)}
+        weighted = 100.0 * similarity_table(query, distinct).astype(np.float64)
+        similar[:, : slots.single] = weighted[:, [place[t] for t in singles]]
+        score = _assign(_table(similar, rows, slots, len(positions), weights))
         # Elements the query lacks cost a little, as in the full comparison.
-        best -= 15.0 * extra
-        chosen = np.argsort(-best, kind="stable")[:limit]
+        score -= 15.0 * slots.extra
+        chosen = np.argsort(-score, kind="stable")[:limit]
         return [positions[int(i)] for i in chosen]
 
     def search(
@@ -268,8 +425,8 @@ class NameIndex:
         """The ``k`` best-scoring records for ``name``, one result per id, best first.
 
         The ``blocked`` names that share the rarest keys are re-ranked cheaply
-        by their coarse skeletons (C-speed fuzzy ratios); the best ``limit`` of
-        those are compared in full.
+        by their skeletons (fuzzy ratios, then the weighted distance); the
+        best ``limit`` of those are compared in full.
         """
         positions = self.candidates(name, blocked)
         if len(positions) > limit:
