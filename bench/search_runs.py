@@ -59,22 +59,21 @@ def main() -> None:
         )
         print(f"{'query':<18}" + "".join(f"{w + ' p50 / p95':>22}" for w in sitting))
         kinds = next(iter(sitting.values()))[0]
-        for kind in kinds:
-            cells = []
-            for runs_of_way in sitting.values():
-                p50 = statistics.median(r[kind]["p50_ms"] for r in runs_of_way)
-                p95 = statistics.median(r[kind]["p95_ms"] for r in runs_of_way)
-                cells.append(f"{p50:.1f} / {p95:.1f}")
-            print(f"{kind:<18}" + "".join(f"{c:>22}" for c in cells))
+        table(sitting, kinds, "")
         if all("cpu_p95_ms" in r[k] for rs in sitting.values() for r in rs for k in kinds):
             print("CPU time of the query's thread (the runs' medians):")
-            for kind in kinds:
-                cells = []
-                for runs_of_way in sitting.values():
-                    p50 = statistics.median(r[kind]["cpu_p50_ms"] for r in runs_of_way)
-                    p95 = statistics.median(r[kind]["cpu_p95_ms"] for r in runs_of_way)
-                    cells.append(f"{p50:.1f} / {p95:.1f}")
-                print(f"{kind:<18}" + "".join(f"{c:>22}" for c in cells))
+            table(sitting, kinds, "cpu_")
+
+
+def table(sitting: dict[str, list[dict]], kinds: dict, prefix: str) -> None:
+    """One row per kind of query: each way's median p50 / p95 (``prefix`` "cpu_": CPU time)."""
+    for kind in kinds:
+        cells = []
+        for runs_of_way in sitting.values():
+            p50 = statistics.median(r[kind][f"{prefix}p50_ms"] for r in runs_of_way)
+            p95 = statistics.median(r[kind][f"{prefix}p95_ms"] for r in runs_of_way)
+            cells.append(f"{p50:.1f} / {p95:.1f}")
+        print(f"{kind:<18}" + "".join(f"{c:>22}" for c in cells))
 
 
 if __name__ == "__main__":
