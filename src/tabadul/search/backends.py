@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -53,6 +53,8 @@ PG_VECTOR = (
 )
 
 Keys = Callable[[str], list[str]]
+# How filter words may narrow a walk (narrowable).
+Narrowing = Literal["separate", "combined"]
 _FTS = table("search_fts", column("rowid", Integer), column("search_fts"))
 
 
@@ -193,7 +195,7 @@ def matches(dialect: str, tree: Node, keys: Keys) -> Select[tuple[int, float]]:
     ).where(vector.op("@@")(query))
 
 
-def narrowable(session: Session, dialect: str) -> str | None:
+def narrowable(session: Session, dialect: str) -> Narrowing | None:
     """How filter words can narrow: SQLite, and every document indexed with its words.
 
     ``None``: not at all — PostgreSQL, or documents indexed before the words

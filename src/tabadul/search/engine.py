@@ -24,6 +24,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
     String,
     and_,
     exists,
@@ -37,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tabadul.search.backends import Keys, matching, narrowable
+from tabadul.search.backends import Keys, Rank, matching, narrowable
 from tabadul.search.documents import ENTITY, REPORT
 from tabadul.search.facets import combined, date_words, word
 from tabadul.search.query import Node
@@ -231,8 +232,8 @@ def run(
 
 def _ranked_after(
     session: Session,
-    walk: Any,
-    rank: Any,
+    walk: Select[Any],
+    rank: Rank,
     bound: int,
     limit: int,
     offset: int,
