@@ -102,7 +102,7 @@ def correlate(
             profiles = {e: correlation.profile_of(row, region) for e, row in rows.items()}
             stored = store.keys_of_entities(session, list(profiles))
             keys = {e: stored.get(e, set()) for e in profiles}
-            found = correlation.find(session, profiles, keys, region, threshold)
+            found = correlation.find(session, profiles, keys, threshold)
         hits.update(found.scored)
         if scores is not None:
             scores.update(found.scored)

@@ -328,7 +328,7 @@ def correlate(
     profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
     keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
     store.replace_keys(session, keys)
-    found = find(session, profiles, keys, region, node.settings.match_threshold)
+    found = find(session, profiles, keys, node.settings.match_threshold)
     return record(session, node, found, report_id)
 
 
@@ -336,7 +336,6 @@ def find(
     session: Session,
     profiles: dict[str, Profile],
     keys: dict[str, set[Key]],
-    region: str | None,
     threshold: float,
     known: dict[str, Profile] | None = None,
     compared_before: str | None = None,
@@ -356,7 +355,7 @@ def find(
     """
     cache: dict[str, Profile] = {} if known is None else known
     matches, skipped, common_names = _matches(
-        session, profiles, keys, region, threshold, cache, compared_before
+        session, profiles, keys, threshold, cache, compared_before
     )
     found = Found(
         profiles=dict(profiles),
@@ -379,7 +378,7 @@ def find(
         rows = store.entity_rows(session, others - other_profiles.keys())
         other_profiles.update((e, candidate_of(row)) for e, row in rows.items())
         more, _, more_common = _matches(
-            session, other_profiles, _stored_keys(session, other_profiles), region, threshold, cache
+            session, other_profiles, _stored_keys(session, other_profiles), threshold, cache
         )
         common_names |= more_common
         name_only.update((e, [p for p, r in m.items() if _name_only(r)]) for e, m in more.items())
@@ -406,7 +405,6 @@ def _matches(
     session: Session,
     profiles: dict[str, Profile],
     keys: dict[str, set[Key]],
-    region: str | None,
     threshold: float,
     known: dict[str, Profile],
     compared_before: str | None = None,
@@ -812,7 +810,7 @@ class _ChunkWork:
             rows = store.entity_rows(session, ids)
             profiles = {e: profile_of(row, self.region) for e, row in rows.items()}
             keys = _stored_keys(session, profiles)
-            return find(session, profiles, keys, self.region, self.threshold, self.known, min(ids))
+            return find(session, profiles, keys, self.threshold, self.known, min(ids))
 
 
 _WORK: _ChunkWork | None = None  # a worker process's own
