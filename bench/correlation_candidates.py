@@ -45,7 +45,7 @@ def main() -> None:
                     correlation.profile_of(row, node.identity.country),
                     stored.get(entity_id, set()),
                 )
-                for entity_id, row in store.entity_rows(session, ids).items()
+                for entity_id, row in store.held_entities(session, ids).items()
             }
             wanted = {key for keys in lookups.values() for key in keys}
             held = store.entity_ids_with(session, wanted, correlation.MAX_PER_KEY + 1)

@@ -25,7 +25,7 @@ STEPS = [
     ("element counts (rarity)", "services/correlation.py", "rarity"),
     ("count_holders", "storage/matching.py", "count_holders"),
     ("entity_ids_with", "storage/matching.py", "entity_ids_with"),
-    ("entity_rows", "storage/matching.py", "entity_rows"),
+    ("held_entities", "storage/matching.py", "held_entities"),
     ("keys_of_entities", "storage/matching.py", "keys_of_entities"),
     ("keys_among", "storage/matching.py", "keys_among"),
     ("candidate_of", "services/correlation.py", "candidate_of"),

@@ -98,7 +98,7 @@ def correlate(
     for start in range(0, len(entity_ids), CHUNK):
         chunk = entity_ids[start : start + CHUNK]
         with Scored() as scored, node.db.reading() as session:
-            rows = store.entity_rows(session, chunk)
+            rows = store.held_entities(session, chunk)
             profiles = {e: correlation.profile_of(row, region) for e, row in rows.items()}
             stored = store.keys_of_entities(session, list(profiles))
             keys = {e: stored.get(e, set()) for e in profiles}

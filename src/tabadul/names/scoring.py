@@ -267,7 +267,13 @@ def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link])
             if a.kind == "initial" or b.kind == "initial":
                 continue
             joined: Token | None = None
+            length = len(a.coarse) + len(b.coarse)
             for m in range(len(others)):
+                # Cheap bound first (this runs for every candidate of a search, and for
+                # every pair correlation compares): skeletons whose lengths differ by a
+                # third cannot reach FUSED_MIN.
+                if 3 * abs(length - len(others[m].coarse)) > max(length, len(others[m].coarse)):
+                    continue
                 # Links that the fused reading would replace: those of k, k+1 or m.
                 clash = [
                     n
@@ -282,11 +288,6 @@ def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link])
                     for n in clash
                 ):
                     continue  # aligned with something else, or closely enough already
-                # Cheap bound first (this runs for every candidate of a search):
-                # skeletons whose lengths differ by a third cannot reach FUSED_MIN.
-                length = len(a.coarse) + len(b.coarse)
-                if 3 * abs(length - len(others[m].coarse)) > max(length, len(others[m].coarse)):
-                    continue
                 if joined is None:
                     joined = _token(a.text + b.text, f"{a.source} {b.source}", "name")
                 sim, why = token_similarity(joined, others[m])

@@ -66,6 +66,10 @@ MAX_PER_NAME_YEAR = 30
 MAX_PER_NAME = 30
 # Entities correlated per transaction in a job or a full run.
 CHUNK = 500
+# A full run's keys pass writes the keys of this many entities per transaction (several
+# chunks): each key is an insert into the (kind, value) index at a random place, and a
+# commit writes every page it touched, so fewer, larger commits write each page less often.
+KEYS_PER_WRITE = 10_000
 # Candidates' profiles a full run keeps between chunks (a few kilobytes each); past this
 # many, it starts again empty.
 KNOWN_PROFILES = 200_000
@@ -282,12 +286,12 @@ def name_blocks(name: str) -> frozenset[str]:
     return frozenset(f"{a}+{b}" for i, a in enumerate(found) for b in found[i + 1 :])
 
 
-def profile_of(row: EntityRow, region: str | None) -> Profile:
+def profile_of(row: store.Held | EntityRow, region: str | None) -> Profile:
     """The profile correlation compares of a stored entity."""
     return Profile.of(row.id, row.schema, row.properties, region)
 
 
-def candidate_of(row: EntityRow) -> Profile:
+def candidate_of(row: store.Held | EntityRow) -> Profile:
     """A candidate's profile, without its selectors.
 
     Parsing a record's phone numbers (``phonenumbers``, ~0.17 ms each) was
@@ -324,7 +328,7 @@ def correlate(
     :func:`record` itself).
     """
     region = node.identity.country
-    rows = store.entity_rows(session, entity_ids)
+    rows = store.held_entities(session, entity_ids)
     profiles = {entity_id: profile_of(row, region) for entity_id, row in rows.items()}
     keys = {entity_id: keys_of(p) for entity_id, p in profiles.items()}
     store.replace_keys(session, keys)
@@ -375,7 +379,7 @@ def find(
         # Each is a candidate of the entities above, so its profile is in the cache (a
         # full run may have emptied it since).
         other_profiles = {e: cache[e] for e in others if e in cache}
-        rows = store.entity_rows(session, others - other_profiles.keys())
+        rows = store.held_entities(session, others - other_profiles.keys())
         other_profiles.update((e, candidate_of(row)) for e, row in rows.items())
         more, _, more_common = _matches(
             session, other_profiles, _stored_keys(session, other_profiles), threshold, cache
@@ -442,7 +446,7 @@ def _matches(
     everyone = dict(profiles)
     wanted_others = {c for near in candidates.values() for c in near} - set(profiles)
     everyone.update((c, known[c]) for c in wanted_others if c in known)
-    for other_id, row in store.entity_rows(session, wanted_others - set(known)).items():
+    for other_id, row in store.held_entities(session, wanted_others - set(known)).items():
         everyone[other_id] = candidate_of(row)
     if len(known) > KNOWN_PROFILES:
         known.clear()
@@ -608,7 +612,7 @@ def _watch(
     if not entries:
         return
     entry_keys = store.keys_of_entries(session, list(entries))
-    watched_rows = store.entity_rows(
+    watched_rows = store.held_entities(
         session, {e.entity_id for e in entries.values() if e.entity_id} - set(profiles)
     )
     region = node.identity.country
@@ -712,10 +716,11 @@ def correlate_all(
     Two phases over the entities in id order: first every entity's keys, then
     each entity against its candidates. The reading and computing of each
     chunk (the name engine's and the scorer's work) runs in ``processes``
-    worker processes, a few chunks ahead; this process writes each chunk's
-    results in id order, with the run's cursor, in one transaction, so an
-    interruption loses at most the chunks under way. ``stop_after`` (chunks)
-    is how tests interrupt a run.
+    worker processes, a few chunks ahead; this process writes the results in
+    id order, each chunk's (in the keys pass, ``KEYS_PER_WRITE`` entities')
+    with the run's cursor in one transaction, so an interruption loses at
+    most the chunks under way. ``stop_after`` (chunks) is how tests
+    interrupt a run.
     """
     with node.db.transaction() as session:
         run_id = _current_run(session, restart).id
@@ -751,18 +756,26 @@ def _run(
         with node.db.reading() as session:
             run = session.get_one(CorrelationRunRow, run_id)
             phase, cursor = run.phase, run.cursor
-        for ids, result in ahead.chunks(phase, cursor):
+        per_write = max(1, KEYS_PER_WRITE // chunk) if phase == "keys" else 1
+        left = None if stop_after is None else stop_after - chunks
+        for done in _batched(ahead.chunks(phase, cursor), per_write, left):
             with node.db.transaction() as session:
                 run = session.get_one(CorrelationRunRow, run_id)
-                if phase == "keys":
-                    store.replace_keys(session, result)
-                else:
-                    hits += len(record(session, node, result).hits_raised)
-                run.cursor, run.done, run.updated_at = ids[-1], run.done + len(ids), utcnow()
+                for _, result in done:
+                    if phase == "keys":
+                        store.replace_keys(session, result)
+                    else:
+                        hits += len(record(session, node, result).hits_raised)
+                entities = sum(len(ids) for ids, _ in done)
+                run.cursor, run.done, run.updated_at = (
+                    done[-1][0][-1],
+                    run.done + entities,
+                    utcnow(),
+                )
                 progress = Progress(run_id, phase, run.done, run.total, hits)
             if on_progress is not None:
                 on_progress(progress)
-            chunks += 1
+            chunks += len(done)
             if stop_after is not None and chunks >= stop_after:
                 return progress
         with node.db.transaction() as session:
@@ -788,6 +801,24 @@ def _run(
     return progress
 
 
+def _batched(
+    chunks: Iterator[tuple[list[str], Any]], size: int, limit: int | None
+) -> Iterator[list[tuple[list[str], Any]]]:
+    """The chunks in groups of ``size`` to write together, ``limit`` chunks at most."""
+    group: list[tuple[list[str], Any]] = []
+    for item in chunks:
+        group.append(item)
+        if limit is not None:
+            limit -= 1
+        if len(group) == size or limit == 0:
+            yield group
+            group = []
+        if limit == 0:
+            return
+    if group:
+        yield group
+
+
 class _ChunkWork:
     """A full run's reading and computing of one chunk: in a worker process, or inline.
 
@@ -802,12 +833,12 @@ class _ChunkWork:
 
     def keys(self, ids: list[str]) -> dict[str, set[Key]]:
         with self.db.reading() as session:
-            rows = store.entity_rows(session, ids)
+            rows = store.held_entities(session, ids)
         return {e: keys_of(profile_of(row, self.region)) for e, row in rows.items()}
 
     def pairs(self, ids: list[str]) -> Found:
         with self.db.reading() as session:
-            rows = store.entity_rows(session, ids)
+            rows = store.held_entities(session, ids)
             profiles = {e: profile_of(row, self.region) for e, row in rows.items()}
             keys = _stored_keys(session, profiles)
             return find(session, profiles, keys, self.threshold, self.known, min(ids))

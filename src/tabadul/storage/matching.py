@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -166,6 +166,35 @@ def entity_rows(session: Session, ids: Iterable[str]) -> dict[str, EntityRow]:
         chunk = wanted[start : start + 500]
         for row in session.scalars(select(EntityRow).where(EntityRow.id.in_(chunk))):
             found[row.id] = row
+    return found
+
+
+class Held(NamedTuple):
+    """What correlation compares of a held entity: a plain row, not an ORM object."""
+
+    id: str
+    schema: str
+    properties: dict[str, Any]
+
+
+def held_entities(session: Session, ids: Iterable[str]) -> dict[str, Held]:
+    """Entities' ids, schemata and properties by id, read as columns.
+
+    A full run reads about eleven candidates for each entity it correlates;
+    building an ORM object for each (with the columns nothing here reads)
+    cost twice what the row itself did.
+    """
+    wanted = list(dict.fromkeys(ids))
+    entities = table(EntityRow)
+    query = select(entities.c.id, entities.c.schema, entities.c.properties)
+    found: dict[str, Held] = {}
+    connection = session.connection()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for entity_id, schema, properties in connection.execute(
+            query.where(entities.c.id.in_(chunk))
+        ):
+            found[entity_id] = Held(entity_id, schema, properties)
     return found
 
 
