@@ -296,6 +296,32 @@ def test_a_full_run_resumes_after_an_interruption(node, record, cli, settings):
         assert store.hits_per_entity(session) == pytest.approx(1 / 7)
 
 
+def test_a_full_run_writes_keys_several_chunks_at_a_time_and_hits_one_chunk_at_a_time(
+    node, record, monkeypatch
+):
+    people = Generator(seed=7).people(7)
+    for i, p in enumerate(people):
+        record(report(f"R{i}", person("p", p.arabic, birthDate=p.birth_date, gender=p.gender)))
+    monkeypatch.setattr(correlation, "KEYS_PER_WRITE", 4)  # two chunks of two per write
+    written: list[tuple[str, int]] = []
+    result = correlation.correlate_all(
+        node, restart=True, chunk=2, on_progress=lambda p: written.append((p.phase, p.done))
+    )
+    assert result.phase == "finished"
+    assert written == [
+        ("keys", 4),
+        ("keys", 7),
+        ("pairs", 2),
+        ("pairs", 4),
+        ("pairs", 6),
+        ("pairs", 7),
+        ("finished", 7),
+    ]
+    # Stopped inside a group of keys: the group ends where the run was asked to stop.
+    stopped = correlation.correlate_all(node, restart=True, chunk=2, stop_after=3)
+    assert (stopped.phase, stopped.done) == ("keys", 6)
+
+
 def test_a_full_run_in_worker_processes_finds_what_one_process_finds(node, record):
     people = Generator(seed=11).people(12)
     for i, p in enumerate(people):
