@@ -19,7 +19,8 @@ instead the correlation of N new reports of 10 entities, as the bench does.
 Prints JSON lines: each pass's time (and the CPU time of the run's
 processes, workers included: steadier than wall time on a shared machine;
 and the part of it spent in the run's own process, which writes),
-or the reports' p50/p95.
+and after a whole run the recall and precision of the planted links (as
+``correlation_bench.py`` counts them); or the reports' p50/p95.
 """
 
 from __future__ import annotations
@@ -30,15 +31,15 @@ import resource
 import time
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
-from correlation_bench import new_reports, reset
+from correlation_bench import new_reports, quality, reset
 from tabadul.logs import configure
 from tabadul.services import correlation
 from tabadul.services.node import Node
 from tabadul.settings import load_settings
 from tabadul.storage import matching as store
-from tabadul.storage.tables import CorrelationRunRow, HitRow
+from tabadul.storage.tables import CorrelationRunRow, EntityRow, HitRow
 from tabadul.storage.types import utcnow
 
 
@@ -126,6 +127,13 @@ def main() -> None:
                 }
             )
         )
+        if not (args.keys_only or args.entities):
+            # The planted second records are the ids ending "-1" (correlation_bench.py).
+            with node.db.reading() as session:
+                links = session.scalar(
+                    select(func.count()).select_from(EntityRow).where(EntityRow.id.like("%-1"))
+                )
+            print(json.dumps(quality(node, links or 0)))
     finally:
         node.close()
 
