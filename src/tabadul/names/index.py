@@ -14,8 +14,9 @@ skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
 that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
 Skeletons of four letters or more also post every skeleton two letters
 shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
-h/kh/j/y/q merged), at lower weights (0.3 and 0.7). Arabic elements also post the
-skeletons of their learnt Latin spellings.
+h/kh/j/y/q merged) and its form with the dentals and sibilants merged
+(t, d, th, s, z, dh), at lower weights (0.3, 0.7 and 0.7). Arabic elements
+also post the skeletons of their learnt Latin spellings.
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
 lists longer than ``max_postings`` (a "Mohammed" in a million names) are
@@ -48,10 +49,12 @@ __all__ = ["Candidate", "NameIndex"]
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
 _NEAR2 = 0.3  # ... and through two deletions
 _ROUGH = 0.7  # ... and on the rough alphabet
+_DENTAL = 0.7  # ... and on the coarse alphabet with dentals and sibilants merged
 _JOINED = 0.9  # re-ranking: a query element against two candidate elements joined
 _ROUGH_KEY = str.maketrans("DCYHK", "TSJJJ")
 _COARSE_KEY = str.maketrans("GXZW", "JHSF")  # as comparable.coarse
 _FINE_TO_ROUGH = str.maketrans("GXZWDCYHK", "JJSFTSJJJ")  # the two above, in one
+_DENTAL_COARSE = str.maketrans("DS", "TT")  # on a coarse form: t d th s z dh all one
 _OTHER_READINGS = re.compile("/[A-Z]*")
 _SPACE, _SLASH, _BAR = b" /|"
 _PRESELECT = 300  # the re-ranking's first pass keeps this many for the weighted distance
@@ -229,6 +232,12 @@ def _keys_of(text: str) -> dict[str, float]:
         # The rough alphabet merges what spellings confuse most across styles
         # (voicing d/t, sh/s, Spanish j for ح and خ, y/j, g for ق): one more key.
         keys.setdefault("^" + form.translate(_ROUGH_KEY), _ROUGH)
+        dental = form.translate(_DENTAL_COARSE)
+        if dental != form or "T" in form:
+            # Dentals and sibilants: ث is th, s or t, ذ dh, z or d, ض d or z
+            # (Hadini for الحذيني, Lurasef for Lorathof). Without a T, D or S
+            # the key would list the same names as the exact one: none is made.
+            keys.setdefault("=" + dental, _DENTAL)
     for form in forms:
         # Two letters off (Sezatud / Sestudh): every skeleton two letters
         # shorter, at a low weight. Alone such a key is weak; with an agreeing
