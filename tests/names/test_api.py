@@ -151,3 +151,15 @@ def test_a_dental_written_as_another_is_blocked_before_a_one_letter_namesake():
     index.add("target", "Walid Lurasef")
     target = len(index) - 1
     assert index.candidates("وليد اللوراثف", limit=2)[0] == target
+
+
+def test_a_latin_dh_or_sh_read_as_two_letters_is_blocked():
+    # "Madhoun" is مدهون (M-D-H-N), not مذون; "Mashuri" is مسحوري (M-S-H-R),
+    # not مشوري. The skeleton reads dh and sh as one letter; the index also
+    # tries them as two.
+    index = _crowd("Karim", "كريم مدهون")
+    target = len(index) - 1
+    assert index.candidates("Karim Madhoun", limit=2)[0] == target
+    index = _crowd("Yusuf", "Yusuf Mashuri")
+    target = len(index) - 1
+    assert index.candidates("يوسف مسحوري", limit=2)[0] == target

@@ -16,7 +16,9 @@ Skeletons of four letters or more also post every skeleton two letters
 shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
 h/kh/j/y/q merged) and its form with the dentals and sibilants merged
 (t, d, th, s, z, dh), at lower weights (0.3, 0.7 and 0.7). Arabic elements
-also post the skeletons of their learnt Latin spellings.
+also post the skeletons of their learnt Latin spellings, and Latin elements
+are also read with ``ch`` as خ and with ``dh``, ``sh``, ``th``, ``zh``, ``kh``
+inside a word as two letters (see :func:`_fine_readings`).
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
 lists longer than ``max_postings`` (a "Mohammed" in a million names) are
@@ -195,17 +197,27 @@ def _element_keys(prepared: Prepared) -> list[dict[str, float]]:
 _GERMAN_CH = re.compile(r"(?<![st])ch")
 
 
+_H_DIGRAPH = re.compile(r"(?<=.[dzstk])h")  # not word-initial: Arabic opens with one consonant
+
+
 def _fine_readings(text: str) -> list[str]:
-    """The skeletons an element may stand for: one, or two for a Latin ``ch``.
+    """The skeletons an element may stand for: one, or more for a Latin ``ch`` or ``dh``.
 
     ``ch`` is ش in French and English spellings (the skeleton's reading) and
     خ in German ones (``Sebachi`` for صباخي); blocking and re-ranking try both.
+    ``dh``, ``zh``, ``sh``, ``th`` and ``kh`` may also be two letters, the
+    second a ه or ح (``Adham`` for أدهم, ``Ishaq`` for إسحاق, ``Lzhani`` for
+    لزحاني), which the skeleton reads as one.
     """
     first = skeleton(text)
-    if "ch" not in text or is_arabic(text):
+    if is_arabic(text):
         return [first]
-    second = skeleton(_GERMAN_CH.sub("kh", text))
-    return [first] if second == first else [first, second]
+    out = [first]
+    if "ch" in text:
+        out.append(skeleton(_GERMAN_CH.sub("kh", text)))
+    if "h" in text:
+        out.append(skeleton(_H_DIGRAPH.sub("'h", text)))
+    return list(dict.fromkeys(out))
 
 
 def _readings(text: str) -> list[str]:
