@@ -215,9 +215,18 @@ def _fine_readings(text: str) -> list[str]:
     out = [first]
     if "ch" in text:
         out.append(skeleton(_GERMAN_CH.sub("kh", text)))
-    if "h" in text:
-        out.append(skeleton(_H_DIGRAPH.sub("'h", text)))
+    two = _two_letters(text)
+    if two:
+        out.append(two)
     return list(dict.fromkeys(out))
+
+
+def _two_letters(text: str) -> str:
+    """The skeleton of a Latin element with its inner h-digraphs read as two letters, or ""."""
+    if "h" not in text or is_arabic(text):
+        return ""
+    split = _H_DIGRAPH.sub("'h", text)
+    return "" if split == text else skeleton(split)
 
 
 def _readings(text: str) -> list[str]:
@@ -229,12 +238,17 @@ def _readings(text: str) -> list[str]:
 def _keys_of(text: str) -> dict[str, float]:
     # Cached: given names repeat across millions of records. Callers must not
     # change the dict they get.
-    forms = set(_readings(text)) - {""}
+    # The two-letter reading (see _fine_readings) posts its exact key alone:
+    # its neighbourhoods would add a third of the keys for few more finds.
+    two = _two_letters(text).translate(_COARSE_KEY)
+    forms = {r for r in _readings(text) if r != two or r == coarse(text)} - {""}
     if is_arabic(text):
         forms.update(coarse(s) for s in known_spellings(text)[:2])
     keys: dict[str, float] = {}
     for form in forms:
         keys[form] = 1.0
+    if two and two not in keys:
+        keys[two] = 1.0
     for form in forms:
         if len(form) >= 3:
             for k in range(len(form)):
