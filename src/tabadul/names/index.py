@@ -239,7 +239,8 @@ def _keys_of(text: str) -> dict[str, float]:
     # Cached: given names repeat across millions of records. Callers must not
     # change the dict they get.
     # The two-letter reading (see _fine_readings) posts its exact key alone:
-    # its neighbourhoods would add a third of the keys for few more finds.
+    # with its neighbourhoods the build at a million names took ~30 s more
+    # for no more finds (docs/benchmarks.md, Names, Speed, session 7).
     two = _two_letters(text).translate(_COARSE_KEY)
     forms = {r for r in _readings(text) if r != two or r == coarse(text)} - {""}
     if is_arabic(text):
