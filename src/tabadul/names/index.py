@@ -14,8 +14,11 @@ skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
 that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
 Skeletons of four letters or more also post every skeleton two letters
 shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
-h/kh/j/y/q merged), at lower weights (0.3 and 0.7). Arabic elements also post the
-skeletons of their learnt Latin spellings.
+h/kh/j/y/q merged) and its form with the dentals and sibilants merged
+(t, d, th, s, z, dh), at lower weights (0.3, 0.7 and 0.7). Arabic elements
+also post the skeletons of their learnt Latin spellings, and Latin elements
+are also read with ``ch`` as خ and with ``dh``, ``sh``, ``th``, ``zh``, ``kh``
+inside a word as two letters (see :func:`_fine_readings`).
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
 lists longer than ``max_postings`` (a "Mohammed" in a million names) are
@@ -48,10 +51,12 @@ __all__ = ["Candidate", "NameIndex"]
 _NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
 _NEAR2 = 0.3  # ... and through two deletions
 _ROUGH = 0.7  # ... and on the rough alphabet
+_DENTAL = 0.7  # ... and on the coarse alphabet with dentals and sibilants merged
 _JOINED = 0.9  # re-ranking: a query element against two candidate elements joined
 _ROUGH_KEY = str.maketrans("DCYHK", "TSJJJ")
 _COARSE_KEY = str.maketrans("GXZW", "JHSF")  # as comparable.coarse
 _FINE_TO_ROUGH = str.maketrans("GXZWDCYHK", "JJSFTSJJJ")  # the two above, in one
+_DENTAL_COARSE = str.maketrans("DS", "TT")  # on a coarse form: t d th s z dh all one
 _OTHER_READINGS = re.compile("/[A-Z]*")
 _SPACE, _SLASH, _BAR = b" /|"
 _PRESELECT = 300  # the re-ranking's first pass keeps this many for the weighted distance
@@ -192,17 +197,36 @@ def _element_keys(prepared: Prepared) -> list[dict[str, float]]:
 _GERMAN_CH = re.compile(r"(?<![st])ch")
 
 
+_H_DIGRAPH = re.compile(r"(?<=.[dzstk])h")  # not word-initial: Arabic opens with one consonant
+
+
 def _fine_readings(text: str) -> list[str]:
-    """The skeletons an element may stand for: one, or two for a Latin ``ch``.
+    """The skeletons an element may stand for: one, or more for a Latin ``ch`` or ``dh``.
 
     ``ch`` is ش in French and English spellings (the skeleton's reading) and
     خ in German ones (``Sebachi`` for صباخي); blocking and re-ranking try both.
+    ``dh``, ``zh``, ``sh``, ``th`` and ``kh`` may also be two letters, the
+    second a ه or ح (``Adham`` for أدهم, ``Ishaq`` for إسحاق, ``Lzhani`` for
+    لزحاني), which the skeleton reads as one.
     """
     first = skeleton(text)
-    if "ch" not in text or is_arabic(text):
+    if is_arabic(text):
         return [first]
-    second = skeleton(_GERMAN_CH.sub("kh", text))
-    return [first] if second == first else [first, second]
+    out = [first]
+    if "ch" in text:
+        out.append(skeleton(_GERMAN_CH.sub("kh", text)))
+    two = _two_letters(text)
+    if two:
+        out.append(two)
+    return list(dict.fromkeys(out))
+
+
+def _two_letters(text: str) -> str:
+    """The skeleton of a Latin element with its inner h-digraphs read as two letters, or ""."""
+    if "h" not in text or is_arabic(text):
+        return ""
+    split = _H_DIGRAPH.sub("'h", text)
+    return "" if split == text else skeleton(split)
 
 
 def _readings(text: str) -> list[str]:
@@ -214,12 +238,18 @@ def _readings(text: str) -> list[str]:
 def _keys_of(text: str) -> dict[str, float]:
     # Cached: given names repeat across millions of records. Callers must not
     # change the dict they get.
-    forms = set(_readings(text)) - {""}
+    # The two-letter reading (see _fine_readings) posts its exact key alone:
+    # with its neighbourhoods the build at a million names took ~30 s more
+    # for no more finds (docs/benchmarks.md, Names, Speed, session 7).
+    two = _two_letters(text).translate(_COARSE_KEY)
+    forms = {r for r in _readings(text) if r != two or r == coarse(text)} - {""}
     if is_arabic(text):
         forms.update(coarse(s) for s in known_spellings(text)[:2])
     keys: dict[str, float] = {}
     for form in forms:
         keys[form] = 1.0
+    if two and two not in keys:
+        keys[two] = 1.0
     for form in forms:
         if len(form) >= 3:
             for k in range(len(form)):
@@ -229,6 +259,12 @@ def _keys_of(text: str) -> dict[str, float]:
         # The rough alphabet merges what spellings confuse most across styles
         # (voicing d/t, sh/s, Spanish j for ح and خ, y/j, g for ق): one more key.
         keys.setdefault("^" + form.translate(_ROUGH_KEY), _ROUGH)
+        dental = form.translate(_DENTAL_COARSE)
+        if dental != form or "T" in form:
+            # Dentals and sibilants: ث is th, s or t, ذ dh, z or d, ض d or z
+            # (Hadini for الحذيني, Lurasef for Lorathof). Without a T, D or S
+            # the key would list the same names as the exact one: none is made.
+            keys.setdefault("=" + dental, _DENTAL)
     for form in forms:
         # Two letters off (Sezatud / Sestudh): every skeleton two letters
         # shorter, at a low weight. Alone such a key is weak; with an agreeing
