@@ -51,6 +51,17 @@ def test_name_plus_al_din_is_one_compound(spelling):
     assert comparable_tokens(spelling) == ["nrdn"]
 
 
+@pytest.mark.parametrize(
+    "spelling", ["عز الدين", "Izz al-Din", "Ezz ad-Din", "Az ad-Din", "Ez Eddine", "Ezzeddine"]
+)
+def test_izz_written_like_an_article_before_al_din_is_the_name(spelling):
+    # "Az" and "Ez" look like the article, but two articles never follow each other:
+    # before "ad-Din" or "Eddine" they are the name عز, not an article to drop.
+    assert comparable_tokens(spelling) == ["sdn"]
+    assert texts("Marad Az ad-Din Dozat") == ["marad", "az-din", "dozat"]
+    assert texts("Nur al-Din Zanki") == ["nur-din", "zanki"]  # a real article stays one
+
+
 def test_nasab_connectors_are_dropped():
     parsed = parse("Karim ben Youssef ben Ali")
     assert [e.text for e in parsed.elements] == ["karim", "youssef", "ali"]

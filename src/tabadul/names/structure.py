@@ -81,6 +81,7 @@ _KUNYA = frozenset(
 _ALLAH = frozenset({"allah", "ullah", "ollah", "ellah", "illah", "alla", "ulla", "olla", "الله"})
 _DIN = frozenset({"din", "deen", "dine", "dinn", "ddin", "ddine", "uddin", "eddine", "eddin",
                   "addin", "uddeen", "الدين", "دين"})  # fmt: skip
+_BARE_DIN = frozenset({"din", "deen", "dine", "dinn", "دين"})  # without an article of their own
 _SUN = "tdrzslnc"
 _FUSED_ABD = re.compile(r"^abd(?:[aeiou]{1,2}l?)?(?=.{2})(.+)$")
 _FUSED_AL = re.compile(r"^(?:al|el)(?=[bcdfghjklmnpqrstvwxz])(.{4,})$")
@@ -115,6 +116,15 @@ def _glue(first: str, second: str) -> str:
     """Join the parts of a compound; in Latin with a hyphen, so ``abd`` + ``hamid``
     does not read as the digraph ``dh``."""
     return first + second if is_arabic(first) else f"{first}-{second}"
+
+
+def _articled(word: str) -> bool:
+    """Whether a word is an article, or a ``din`` that carries its own (``Eddine``).
+
+    Two articles never follow each other: in ``Az ad-Din`` and ``Ez Eddine``
+    the first word is the name عز, not an article.
+    """
+    return word in ARTICLES or (word in _DIN and word not in _BARE_DIN)
 
 
 def _strip_article(word: str) -> str:
@@ -172,7 +182,7 @@ def parse(name: str) -> ParsedName:
             notes.append(f"{word + ' ' + nxt!r} read as one family name")
             i += 2
             continue
-        if word in ARTICLES and nxt is not None:
+        if word in ARTICLES and nxt is not None and not _articled(nxt):
             notes.append(f"article {word!r} ignored")
             i += 1
             continue
