@@ -49,7 +49,7 @@ from tabadul.storage import jobs as queue
 from tabadul.storage import matching as store
 from tabadul.storage.database import Database
 from tabadul.storage.matching import Key
-from tabadul.storage.tables import CorrelationRunRow, EntityRow, WatchEntryRow
+from tabadul.storage.tables import CorrelationRunRow, WatchEntryRow
 from tabadul.storage.types import utcnow
 
 CORRELATE_JOB = "matching.correlate"
@@ -287,12 +287,12 @@ def name_blocks(name: str) -> frozenset[str]:
     return frozenset(f"{a}+{b}" for i, a in enumerate(found) for b in found[i + 1 :])
 
 
-def profile_of(row: store.Held | EntityRow, region: str | None) -> Profile:
+def profile_of(row: store.Held, region: str | None) -> Profile:
     """The profile correlation compares of a stored entity."""
     return Profile.of(row.id, row.schema, row.properties, region)
 
 
-def candidate_of(row: store.Held | EntityRow) -> Profile:
+def candidate_of(row: store.Held) -> Profile:
     """A candidate's profile, without its selectors.
 
     Parsing a record's phone numbers (``phonenumbers``, ~0.17 ms each) was

@@ -293,7 +293,7 @@ def _matches(session: Session, node: Node, body: dict[str, Any]) -> tuple[set[st
     crowded = correlation.crowded(held)
     candidates = {e for key, ids in held.items() if key not in crowded for e in ids}
     labels = protection.entity_labels(session, candidates)
-    rows = match_store.entity_rows(session, [e for e in candidates if not labels[e][1]])
+    rows = match_store.held_entities(session, [e for e in candidates if not labels[e][1]])
     matched: set[str] = set()
     best = 0.0
     for entity_id, row in rows.items():

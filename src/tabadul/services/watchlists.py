@@ -104,7 +104,7 @@ def add_entry(node: Node, actor: Principal, watchlist_id: str, data: EntryIn) ->
             side = hits.sides(session, node, actor, [value]).get(value)
             if side is None or not side.readable:
                 raise NotFound(f"no entity {value}")
-            row = store.entity_rows(session, [value])[value]
+            row = store.held_entities(session, [value])[value]
             profile = correlation.profile_of(row, node.identity.country)
             entity_id = value
         elif kind != correlation.NAME:
