@@ -33,22 +33,7 @@ def main() -> None:
     parser.add_argument("--rough", type=float, nargs="+", default=[0.5, 0.7])
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    # The same draws, in the same order, as names_speed.py.
-    people = [ns.person(rng) for _ in range(args.size)]
-    indexed = []
-    for parts in people:
-        script = "arabic" if rng.random() < 0.3 else "latin"
-        indexed.append(ns.render(parts, rng, script, rng.randrange(4)))
-    planted = rng.sample(range(args.size), args.queries)
-    queries = []
-    for i in planted:
-        parts = ns.variant(people[i], rng)
-        is_arabic = indexed[i][:1] >= "\u0600"
-        script = "latin" if is_arabic or rng.random() < 0.5 else "arabic"
-        query = ns.render(parts, rng, script, rng.randrange(4))
-        if rng.random() < 0.1:
-            query = rng.choice(ns.TITLES) + " " + query
-        queries.append(query)
+    indexed, planted, queries = ns.planted_names(rng, args.size, args.queries)
 
     index = NameIndex()
     for i, name in enumerate(indexed):

@@ -187,11 +187,18 @@ def baseline_ranker(
     return baseline_rank(pool, queries, fuzz.ratio if tokens else fuzz.token_sort_ratio)
 
 
-def un_recall(
-    records: list[dict[str, object]], rankers: dict[str, Ranker]
-) -> dict[str, dict[str, float]]:
-    latin_pool: list[tuple[str, str]] = []
-    arabic_pool: list[tuple[str, str]] = []
+Pooled = list[tuple[str, str]]  # (record id, name)
+
+
+def un_pools(records: list[dict[str, object]]) -> dict[str, tuple[Pooled, Pooled]]:
+    """The UN recall tasks: for each direction, the names searched and the queries asked.
+
+    Arabic→Latin asks each queried record's Arabic name among every good Latin
+    spelling; Latin→Arabic asks each good spelling of a queried record among
+    every Arabic name and alias.
+    """
+    latin_pool: Pooled = []
+    arabic_pool: Pooled = []
     for r in records:
         rid = str(r["id"])
         arabic_pool.append((rid, str(r["arabic"])))
@@ -200,10 +207,16 @@ def un_recall(
             if v["kind"] in ("primary", "good"):
                 latin_pool.append((rid, v["name"]))
     queried = {str(r["id"]) for r in records if r["query"]}
-    a2l_q = [(str(r["id"]), str(r["arabic"])) for r in records if r["query"]]
-    l2a_q = [(rid, name) for rid, name in latin_pool if rid in queried]
+    a2l = [(str(r["id"]), str(r["arabic"])) for r in records if r["query"]]
+    l2a = [(rid, name) for rid, name in latin_pool if rid in queried]
+    return {"ar→lat": (latin_pool, a2l), "lat→ar": (arabic_pool, l2a)}
+
+
+def un_recall(
+    records: list[dict[str, object]], rankers: dict[str, Ranker]
+) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
-    for label, pool, queries in (("ar→lat", latin_pool, a2l_q), ("lat→ar", arabic_pool, l2a_q)):
+    for label, (pool, queries) in un_pools(records).items():
         truth = [{rid} for rid, _ in queries]
         names = [q for _, q in queries]
         for system, ranker in rankers.items():

@@ -48,21 +48,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, nargs="+", default=[30, 50])
     args = parser.parse_args()
     records = ev.load_records(args.data, "dev")
-    latin_pool: list[tuple[str, str]] = []
-    arabic_pool: list[tuple[str, str]] = []
-    for r in records:
-        rid = str(r["id"])
-        arabic_pool.append((rid, str(r["arabic"])))
-        arabic_pool.extend((rid, str(a)) for a in r["arabic_aliases"])  # type: ignore[attr-defined]
-        for v in r["variants"]:  # type: ignore[attr-defined]
-            if v["kind"] in ("primary", "good"):
-                latin_pool.append((rid, v["name"]))
-    queried = {str(r["id"]) for r in records if r["query"]}
-    tasks: list[tuple[str, list[tuple[str, str]], list[str], list[set[str]]]] = []
-    a2l = [(str(r["id"]), str(r["arabic"])) for r in records if r["query"]]
-    l2a = [(rid, name) for rid, name in latin_pool if rid in queried]
-    tasks.append(("UN dev ar→lat", latin_pool, [q for _, q in a2l], [{rid} for rid, _ in a2l]))
-    tasks.append(("UN dev lat→ar", arabic_pool, [q for _, q in l2a], [{rid} for rid, _ in l2a]))
+    tasks: list[tuple[str, list[tuple[str, str]], list[str], list[set[str]]]] = [
+        (f"UN dev {direction}", pool, [q for _, q in asked], [{rid} for rid, _ in asked])
+        for direction, (pool, asked) in ev.un_pools(records).items()
+    ]
     for label, forms in token_sets(args.data).items():
         pool = sorted({la for s in forms.values() for la in s})
         queries = sorted(forms)

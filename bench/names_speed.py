@@ -236,6 +236,32 @@ def variant(parts: list[str], rng: random.Random) -> list[str]:
     return parts
 
 
+def planted_names(
+    rng: random.Random, size: int, queries: int
+) -> tuple[list[str], list[int], list[str]]:
+    """The names indexed, which of them are planted, and the variant queried for each.
+
+    ``names_misses.py`` and ``names_blocking_weights.py`` call this with the
+    same seed, so that they study the very index and queries this bench times.
+    """
+    people = [person(rng) for _ in range(size)]
+    indexed = []
+    for parts in people:
+        script = "arabic" if rng.random() < 0.3 else "latin"
+        indexed.append(render(parts, rng, script, rng.randrange(4)))
+    planted = rng.sample(range(size), queries)
+    asked = []
+    for i in planted:
+        parts = variant(people[i], rng)
+        is_arabic = indexed[i][:1] >= "\u0600"
+        script = "latin" if is_arabic or rng.random() < 0.5 else "arabic"
+        query = render(parts, rng, script, rng.randrange(4))
+        if rng.random() < 0.1:
+            query = rng.choice(TITLES) + " " + query
+        asked.append(query)
+    return indexed, planted, asked
+
+
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -258,21 +284,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    people = [person(rng) for _ in range(args.size)]
-    indexed = []
-    for parts in people:
-        script = "arabic" if rng.random() < 0.3 else "latin"
-        indexed.append(render(parts, rng, script, rng.randrange(4)))
-    planted = rng.sample(range(args.size), args.queries)
-    queries = []
-    for i in planted:
-        parts = variant(people[i], rng)
-        is_arabic = indexed[i][:1] >= "\u0600"
-        script = "latin" if is_arabic or rng.random() < 0.5 else "arabic"
-        query = render(parts, rng, script, rng.randrange(4))
-        if rng.random() < 0.1:
-            query = rng.choice(TITLES) + " " + query
-        queries.append(query)
+    indexed, planted, queries = planted_names(rng, args.size, args.queries)
 
     # compare throughput: fresh names (nothing cached) and a repeating pool (cached parses).
     fresh = [
