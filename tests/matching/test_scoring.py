@@ -51,6 +51,34 @@ def test_gender_and_nationality_count():
     assert result.value < 0.75
 
 
+def test_a_namesake_born_the_same_day_but_of_another_nationality_is_not_worth_a_look():
+    # Karim Zasabi and Karim Salabi: the names agree at about 0.8 (one consonant class apart).
+    # Born the same day, that is worth a look; with no nationality in common, it is not
+    # (nomenklatura logic-v2 weighs it alike) — unless a second nationality is shared.
+    born = ["1985-03-12"]
+    same = score(
+        person("Karim Zasabi", born=born, nationality=["ma"]),
+        person("Karim Salabi", born=born, nationality=["ma"]),
+    )
+    other = score(
+        person("Karim Zasabi", born=born, nationality=["ma"]),
+        person("Karim Salabi", born=born, nationality=["dz"]),
+    )
+    dual = score(
+        person("Karim Zasabi", born=born, nationality=["ma", "dz"]),
+        person("Karim Salabi", born=born, nationality=["dz"]),
+    )
+    assert same.value >= 0.75 and dual.value >= 0.75
+    assert other.value < 0.75
+    assert other.reasons[-1].kind == "nationality" and other.reasons[-1].weight == -0.2
+    # A name that agrees well still makes the pair worth a look across nationalities.
+    spelt = score(
+        person("طارق السعيدي", born=born, nationality=["ma"]),
+        person("Tarik Saidi", born=born, nationality=["fr"]),
+    )
+    assert spelt.value >= 0.75
+
+
 def test_a_shared_selector_is_worth_a_look_whatever_the_names():
     result = score(
         person("Karim Bennani", selectors=[PHONE]), person("Abu Yusuf", selectors=[PHONE])

@@ -23,6 +23,11 @@ from tabadul.matching.selectors import Selector, selectors_of
 MAX_NAMES = 8
 # Below this name agreement, and with no shared selector, attributes cannot make a hit.
 NAME_FLOOR = 0.5
+# Two records whose nationalities have none in common. OpenSanctions' matcher (nomenklatura
+# logic-v2, ``country_mismatch``) takes 0.2 off for it; so do we. A person of two
+# nationalities written with both in either record still agrees; written with one in each,
+# the names must then agree better (docs/correlation.md, "Scores and reasons").
+NATIONALITY_DISJOINT = -0.2
 
 PERSON = frozenset({"Person", "LegalEntity"})
 ORGANISATION = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
@@ -328,7 +333,7 @@ def _nationalities(left: frozenset[str], right: frozenset[str]) -> Reason | None
         "nationality",
         Effect.CONTRADICTS,
         f"different nationalities {', '.join(sorted(left))} / {', '.join(sorted(right))}",
-        -0.08,
+        NATIONALITY_DISJOINT,
     )
 
 
