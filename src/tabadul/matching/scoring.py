@@ -28,6 +28,14 @@ NAME_FLOOR = 0.5
 # nationalities written with both in either record still agrees; written with one in each,
 # the names must then agree better (docs/correlation.md, "Scores and reasons").
 NATIONALITY_DISJOINT = -0.2
+# Two full dates of birth with day and month swapped: such a common slip that it costs little
+# (logic-v2 takes half its day mismatch off, 0.125).
+DATE_SWAPPED = -0.1
+# Two dates one digit apart: a slip of the pen, or two people. In a large holding the second is
+# far likelier (a date has some thirty neighbours one digit away, and namesakes are born on all
+# of them), so it counts as logic-v2 counts any other day (``dob_day_disjoint``, -0.25): only
+# names that agree all but perfectly stay worth a look (docs/correlation.md).
+DATE_ONE_DIGIT = -0.25
 
 PERSON = frozenset({"Person", "LegalEntity"})
 ORGANISATION = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
@@ -297,13 +305,12 @@ def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None
         if x[:short] == y[:short]:
             detail = f"dates of birth agree as far as known: {x}, {y}"
             return Reason("birth_date", Effect.SUPPORTS, detail, 0.04)
-    if any(_near(x, y) for x, y in pairs):
-        return Reason(
-            "birth_date",
-            Effect.CONTRADICTS,
-            f"dates of birth close but different: {', '.join(left)} / {', '.join(right)}",
-            -0.1,
-        )
+    if any(_swapped(x, y) for x, y in pairs):
+        detail = f"day and month swapped? {', '.join(left)} / {', '.join(right)}"
+        return Reason("birth_date", Effect.CONTRADICTS, detail, DATE_SWAPPED)
+    if any(_one_digit_apart(x, y) for x, y in pairs):
+        detail = f"dates of birth one digit apart: {', '.join(left)} / {', '.join(right)}"
+        return Reason("birth_date", Effect.CONTRADICTS, detail, DATE_ONE_DIGIT)
     return Reason(
         "birth_date",
         Effect.CONTRADICTS,
@@ -312,13 +319,14 @@ def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None
     )
 
 
-def _near(x: str, y: str) -> bool:
-    """Dates a slip of the pen apart: day and month swapped, or one digit different."""
-    if len(x) != len(y):
-        return False
-    if len(x) == 10 and x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]:
-        return True
-    return sum(a != b for a, b in zip(x, y, strict=True)) == 1
+def _swapped(x: str, y: str) -> bool:
+    """Full dates with day and month swapped (1985-03-12, 1985-12-03): a common slip."""
+    return len(x) == len(y) == 10 and x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]
+
+
+def _one_digit_apart(x: str, y: str) -> bool:
+    """Dates of one precision that differ in one digit (1985-03-12, 1985-03-13)."""
+    return len(x) == len(y) and sum(a != b for a, b in zip(x, y, strict=True)) == 1
 
 
 def _nationalities(left: frozenset[str], right: frozenset[str]) -> Reason | None:
