@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from tabadul.jobs.handlers import handlers
 from tabadul.jobs.worker import Worker
 from tabadul.model.accounts import Role
 from tabadul.services import correlation
+from tabadul.services.node import Node
 from tabadul.storage import matching as store
-from tabadul.storage.tables import HitRow
+from tabadul.storage.tables import HitRow, MatchKeyRow
 from tabadul.synthetic import Generator
 from tests.conftest import as_json, make_person, person_row
 
@@ -320,6 +321,57 @@ def test_a_full_run_writes_keys_several_chunks_at_a_time_and_hits_one_chunk_at_a
     # Stopped inside a group of keys: the group ends where the run was asked to stop.
     stopped = correlation.correlate_all(node, restart=True, chunk=2, stop_after=3)
     assert (stopped.phase, stopped.done) == ("keys", 6)
+
+
+def _has_lookup_index(node) -> bool:
+    indexes = inspect(node.db.engine).get_indexes("match_keys")
+    return any(i["name"] == "ix_match_keys_kind_value" for i in indexes)
+
+
+def test_a_first_run_writes_its_keys_without_the_lookup_index_and_builds_it_after(
+    node, record, settings
+):
+    people = Generator(seed=13).people(6)
+    for i, p in enumerate(people):
+        record(report(f"R{i}", person("p", p.arabic, birthDate=p.birth_date, gender=p.gender)))
+    record(report("Twin", person("p", people[2].latin[0], birthDate=people[2].birth_date)))
+    with node.db.transaction() as session:
+        found_by_jobs = set(_all_pairs(session))
+        session.execute(delete(HitRow))
+        session.execute(delete(MatchKeyRow))  # as on a node whose holdings were just loaded
+    assert found_by_jobs
+
+    interrupted = correlation.correlate_all(node, restart=True, chunk=2, stop_after=2)
+    assert interrupted.phase == "keys"
+    assert not _has_lookup_index(node)  # dropped for the first keys
+    # Interrupted and not resumed: the next start of the node builds it again.
+    Node.open(settings).close()
+    assert _has_lookup_index(node)
+
+    with node.db.transaction() as session:
+        session.execute(delete(MatchKeyRow))
+    seen: list[tuple[str, bool]] = []
+    result = correlation.correlate_all(
+        node,
+        restart=True,
+        chunk=2,
+        on_progress=lambda p: seen.append((p.phase, _has_lookup_index(node))),
+    )
+    assert result.phase == "finished"
+    assert ("keys", False) in seen
+    assert all(present for phase, present in seen if phase != "keys")
+    assert _has_lookup_index(node)
+    with node.db.reading() as session:
+        assert set(_all_pairs(session)) == found_by_jobs
+    # A later run finds keys in place: the index stays where it is.
+    seen.clear()
+    correlation.correlate_all(
+        node,
+        restart=True,
+        chunk=2,
+        on_progress=lambda p: seen.append((p.phase, _has_lookup_index(node))),
+    )
+    assert all(present for _, present in seen)
 
 
 def test_a_full_run_in_worker_processes_finds_what_one_process_finds(node, record):

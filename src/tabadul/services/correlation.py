@@ -754,12 +754,20 @@ def _run(
     hits = 0
     chunks = 0
     while True:
-        with node.db.reading() as session:
+        with node.db.transaction() as session:
             run = session.get_one(CorrelationRunRow, run_id)
             phase, cursor = run.phase, run.cursor
+            if phase == "keys" and cursor is None and store.no_keys(session):
+                # A first run: its keys are written without the lookup index, which is
+                # built once at the end of the pass (a third of the pass at a million).
+                store.drop_lookup_index(session)
+            elif phase != "keys":
+                store.ensure_lookup_index(session)  # a first run interrupted, then resumed
         per_write = max(1, KEYS_PER_WRITE // chunk) if phase == "keys" else 1
         left = None if stop_after is None else stop_after - chunks
-        for done in _batched(ahead.chunks(phase, cursor), per_write, left):
+        # The workers go on with the chunks after a group while this process writes it.
+        chunks_ahead = ahead.chunks(phase, cursor, per_write - 1)
+        for done in _batched(chunks_ahead, per_write, left):
             with node.db.transaction() as session:
                 run = session.get_one(CorrelationRunRow, run_id)
                 for _, result in done:
@@ -782,6 +790,7 @@ def _run(
         with node.db.transaction() as session:
             run = session.get_one(CorrelationRunRow, run_id)
             if phase == "keys":
+                store.ensure_lookup_index(session)
                 run.phase, run.cursor, run.done = "pairs", None, 0
                 continue
             run.finished_at = utcnow()
@@ -886,7 +895,10 @@ class _Ahead:
     ) -> None:
         self.node, self.chunk, self.work, self.pool, self.depth = node, chunk, work, pool, depth
 
-    def chunks(self, phase: str, cursor: str | None) -> Iterator[tuple[list[str], Any]]:
+    def chunks(
+        self, phase: str, cursor: str | None, more: int = 0
+    ) -> Iterator[tuple[list[str], Any]]:
+        """The chunks after ``cursor``; ``more`` under way beyond ``depth`` (for grouped writes)."""
         after = cursor
 
         def next_ids() -> list[str]:
@@ -903,7 +915,7 @@ class _Ahead:
             return
         pending: deque[tuple[list[str], Future[Any]]] = deque()
         while True:
-            while len(pending) < self.depth and (ids := next_ids()):
+            while len(pending) < self.depth + more and (ids := next_ids()):
                 pending.append((ids, self.pool.submit(_in_worker, phase, ids)))
             if not pending:
                 return

@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from tabadul.storage.tables import (
     AlertRow,
@@ -56,6 +67,30 @@ def replace_keys(session: Session, keys: Mapping[str, Collection[Key]]) -> None:
         )
     if new:
         session.execute(insert(table(MatchKeyRow)), new)
+
+
+def _lookup_index() -> Index:
+    return next(i for i in table(MatchKeyRow).indexes if i.name == "ix_match_keys_kind_value")
+
+
+def no_keys(session: Session) -> bool:
+    """Whether no entity has keys yet (a first full run, or one after the keys were emptied)."""
+    return session.scalar(select(MatchKeyRow.entity_id).limit(1)) is None
+
+
+def drop_lookup_index(session: Session) -> None:
+    """Drop the ``(kind, value)`` index that key lookups use, to write many keys first.
+
+    Each key written costs an insert into it at a random place: for a first
+    full run's millions of keys, building it once afterwards
+    (:func:`ensure_lookup_index`) costs a fraction of that.
+    """
+    session.execute(DropIndex(_lookup_index(), if_exists=True))
+
+
+def ensure_lookup_index(session: Session) -> None:
+    """Build the ``(kind, value)`` index if a first full run dropped it (and did not finish)."""
+    session.execute(CreateIndex(_lookup_index(), if_not_exists=True))
 
 
 # Keys per statement when looking up many: SQLite allows 500 terms in a compound SELECT.
