@@ -33,7 +33,6 @@ from tabadul.model.accounts import Role
 from tabadul.model.handling import Classification
 from tabadul.model.ids import new_id
 from tabadul.settings import Settings
-from tabadul.storage import matching as matching_store
 from tabadul.storage import migrate
 from tabadul.storage import nodes as node_rows
 from tabadul.storage.database import Database
@@ -131,10 +130,6 @@ class Node:
         db = Database(settings.sqlalchemy_url)
         try:
             migrate.upgrade(db)
-            with db.transaction() as session:
-                # A first full correlation run drops the key lookup index while it writes
-                # the keys; if it was interrupted and not resumed, lookups need it back.
-                matching_store.ensure_lookup_index(session)
             with db.reading() as session:
                 row = node_rows.get(session)
             if row is None:

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Index,
     bindparam,
     delete,
@@ -88,9 +89,9 @@ def drop_lookup_index(session: Session) -> None:
     session.execute(DropIndex(_lookup_index(), if_exists=True))
 
 
-def ensure_lookup_index(session: Session) -> None:
+def ensure_lookup_index(connection: Session | Connection) -> None:
     """Build the ``(kind, value)`` index if a first full run dropped it (and did not finish)."""
-    session.execute(CreateIndex(_lookup_index(), if_not_exists=True))
+    connection.execute(CreateIndex(_lookup_index(), if_not_exists=True))
 
 
 # Keys per statement when looking up many: SQLite allows 500 terms in a compound SELECT.

@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
+from tabadul.storage import matching
 from tabadul.storage.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,3 +62,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
         if db.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         command.upgrade(alembic_config(connection), revision)
+        if revision == "head":
+            # A first full correlation run drops the key lookup index while it writes the
+            # keys; if it was interrupted and not resumed, lookups need it back. (When the
+            # index is there this reads the schema and writes nothing: no write lock.)
+            matching.ensure_lookup_index(connection)
