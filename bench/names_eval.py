@@ -252,8 +252,8 @@ def token_recall(data: Path, rankers: dict[str, Ranker]) -> dict[str, dict[str, 
     return out
 
 
-def engine_pair(a: str, b: str) -> float:
-    return compare(a, b).score
+def engine_pair(a: str, b: str, schema: str = "Person") -> float:
+    return compare(a, b, organisation=schema == "Organization").score
 
 
 def rules_only() -> None:
@@ -301,7 +301,7 @@ def main() -> None:
     started = time.perf_counter()
     nk = None if args.no_nomenklatura else nomenklatura_scorer()
     table: dict[str, dict[str, float]] = defaultdict(dict)
-    engine: Scorer = lambda a, b, s="": engine_pair(a, b)  # noqa: E731
+    engine: Scorer = lambda a, b, s="Person": engine_pair(a, b, s)  # noqa: E731
     evaluate(args, [("engine", engine, THRESHOLD)], {"engine": engine_ranker}, table)
     others: list[tuple[str, Scorer, float | None]] = [
         ("baseline", lambda a, b, s="": baseline_pair(a, b), None)

@@ -99,6 +99,23 @@ def test_a_name_that_fits_several_held_records_or_agrees_only_in_part_raises_not
     }
 
 
+def test_a_birth_year_alone_does_not_single_out_one_of_two_namesakes(client, node, record):
+    # Two held Karim Bennanis born in 1950; a record of the name born "1950" fits both, and
+    # the year, shared by thousands, singles neither out: no hit.
+    record(report("One", person("p", "Karim Bennani", birthDate="1950-02-01")))
+    record(report("Two", person("p", "Karim Bennani", birthDate="1950-09-12")))
+    record(report("Three", person("p", "كريم بناني", birthDate="1950")))
+    # One held namesake born in 1984, a record of the name born in 1984: worth a look.
+    record(report("Four", person("p", "Yassine Tazi", birthDate="1984-10-10")))
+    record(report("Five", person("p", "Yassin Tazi", birthDate="1984")))
+
+    reader = make_person(node, Role.ANALYST, "reader", clearance="SECRET")
+    pairs = {
+        frozenset((h["left"]["caption"], h["right"]["caption"])) for h in hits_of(client, reader)
+    }
+    assert pairs == {frozenset(("Yassine Tazi", "Yassin Tazi"))}
+
+
 @pytest.mark.usefixtures("backend")
 def test_a_latin_spelling_matches_an_arabic_file_with_reasons(client, node, record):
     record(

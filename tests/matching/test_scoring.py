@@ -1,6 +1,6 @@
 """Scores move with the evidence, and every step is a reason a reviewer can read."""
 
-from tabadul.matching.scoring import Effect, Profile, score
+from tabadul.matching.scoring import Effect, Profile, corroborated, score
 from tabadul.matching.selectors import Selector, SelectorKind
 from tabadul.services.correlation import keys_of, lookups_of, name_blocks
 
@@ -105,6 +105,33 @@ def test_a_namesake_born_the_same_day_but_of_another_nationality_is_not_worth_a_
         person("Tarik Saidi", born=born, nationality=["fr"]),
     )
     assert spelt.value >= 0.75
+
+
+def test_a_date_of_birth_outweighed_by_another_nationality_leaves_the_names_alone():
+    # The same day of birth corroborates; another nationality contradicts more than it: on
+    # balance nothing but the names supports the pair, which must then clear the name-only
+    # bar (threshold + 0.1). Names that agree at 0.94 do not; at 0.99 they still do.
+    from tabadul.services.correlation import _worth_a_hit
+
+    born = ["1985-03-12"]
+    left = person("Youssef Zerhouni", born=born, nationality=["ma"])
+    same = score(left, person("Youcef Zarhouni Ahmed", born=born, nationality=["ma"]))
+    other = score(left, person("Youcef Zarhouni Ahmed", born=born, nationality=["dz"]))
+    year = score(left, person("Youcef Zarhouni Ahmed", born=["1985"]))
+    assert corroborated(same.reasons) and _worth_a_hit(same, 0.75)
+    assert not corroborated(other.reasons)
+    assert 0.75 <= other.value < 0.85 and not _worth_a_hit(other, 0.75)
+    assert not corroborated(year.reasons)  # a birth year is shared by thousands
+    spelt = score(
+        person("طارق السعيدي", born=born, nationality=["ma"]),
+        person("Tarik Saidi", born=born, nationality=["fr"]),
+    )
+    assert not corroborated(spelt.reasons) and _worth_a_hit(spelt, 0.75)
+    shared = score(
+        person("Youssef Zerhouni", born=born, nationality=["ma"], selectors=[PHONE]),
+        person("Youcef Zarhouni Ahmed", born=born, nationality=["dz"], selectors=[PHONE]),
+    )
+    assert corroborated(shared.reasons)
 
 
 def test_a_shared_selector_is_worth_a_look_whatever_the_names():

@@ -45,6 +45,20 @@ def test_pairs_adds_score_and_match_columns(tmp_path):
     assert 0 <= float(lines[1][3]) <= 1
 
 
+def test_pairs_compares_the_rows_a_schema_column_marks_as_organisations_as_such():
+    # The same pair, once as people (a dropped first given name) and once as an organisation
+    # (Tanzim dropped as freely as any word).
+    rows = "arabic\tlatin\tschema\n" + "".join(
+        f"تنظيم جيش المهاجرين\tJaysh al-Muhajirin\t{schema}\n"
+        for schema in ("Person", "Organization")
+    )
+    lines = [line.split("\t") for line in run("pairs", "-", input=rows).output.splitlines()]
+    assert float(lines[2][3]) > float(lines[1][3])
+    assert lines[2][-1] == "1"
+    organisation = run("compare", "تنظيم جيش المهاجرين", "Jaysh al-Muhajirin", "--organisation")
+    assert organisation.output.splitlines()[0] == f"{float(lines[2][3]):.3f} match"
+
+
 def test_pairs_reads_standard_input():
     result = run("pairs", "-", input="left\tright\nTarik Saidi\tطارق السعيدي\n")
     assert result.output.splitlines()[1].endswith("\t1")

@@ -18,3 +18,13 @@ def test_similarity_table_agrees_with_the_weighted_distance():
 def test_a_confusable_letter_costs_less_than_another_letter():
     table = similarity_table(["TMN"], ["SMN", "KMN"])
     assert table[0, 0] > table[0, 1]
+
+
+def test_a_strict_arabic_letter_allows_only_its_own_confusions():
+    from tabadul.names.comparable import skeleton, strict
+
+    # ص and ث are both class S / T confusable; ص itself is only ever s.
+    assert strict("صيراز").upper() == skeleton("صيراز") == "SRZ"
+    assert strict("عثمان") == skeleton("عثمان")  # ث keeps its class's confusions
+    assert skeleton_similarity("sRz", "TRZ") < skeleton_similarity("SRZ", "TRZ")
+    assert skeleton_similarity("sRz", "SRZ") == 1.0

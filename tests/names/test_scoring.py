@@ -153,3 +153,73 @@ def test_two_equal_arabic_letters_are_two_consonants():
 
     assert skeleton("ممتاز") == skeleton("mumtaz") == "MMTZ"
     assert skeleton("الله") == skeleton("allah") == "L"
+
+
+@pytest.mark.parametrize(
+    ("arabic", "wrong", "right"),
+    [
+        ("بن بيصاق", "Ben Bitak", "Ben Bisak"),  # ص is s, never the t of ث
+        ("التشاري", "Zachari", "Tachari"),  # ت is t, never the z of ذ
+        ("الخنازي", "Khnadi", "Khnazi"),  # ز is z, never the d of ض or ذ
+        ("طيلاش", "Tilak", "Tilach"),  # ش is sh or ch, never k
+        ("الصباكي", "Sabachi", "Sabaki"),  # ك is k, never ch
+    ],
+)
+def test_an_arabic_letter_allows_only_its_own_latin_confusions(arabic, wrong, right):
+    # Across scripts the Arabic letter is known: a Latin letter no spelling of it writes
+    # costs a full edit, though another letter of its class (ث, ذ, ض) is written so.
+    assert compare(arabic, right).score >= 0.9
+    assert compare(arabic, right).score - compare(arabic, wrong).score > 0.1
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("عثمان", "Osman"),
+        ("رمضان", "Ramazan"),
+        ("أحمد", "Ahmet"),
+        ("الأزهر بن خليفة", "Al-Azhar Ben Khalifa"),
+    ],
+)
+def test_the_confusions_a_letter_does_justify_stay_cheap(arabic, latin):
+    # ث as s, ض as z (Persian, Turkish), د as t (Turkish voicing), زه as the digraph zh.
+    assert compare(arabic, latin).match, compare(arabic, latin).reasons
+
+
+def test_a_father_is_not_his_son():
+    # رشيد إبراهيم بن ريقاب is Rashid son of Ibrahim; "Ibrahim Riqab" names the father.
+    # Records drop a middle name, not the given name, so the first name counts as missing.
+    son = compare("رشيد إبراهيم بن ريقاب", "Ibrahim Riqab")
+    assert not son.match, son.reasons
+    assert "'رشيد', the first given name, has no counterpart" in son.reasons
+    assert compare("رشيد إبراهيم بن ريقاب", "Rachid Riqab").match
+
+
+@pytest.mark.parametrize(
+    ("longer", "shorter"),
+    [
+        ("Mohamed Amine Saidi", "Amine Saidi"),  # a prefix name, dropped in use
+        ("أحمد ضياء الزرهوني", "Zia Zerhouni"),
+        ("عدنان أبو وليد الصحراوي", "Abu Walid al-Sahraoui"),  # known by his kunya
+    ],
+)
+def test_a_dropped_prefix_name_or_a_kunya_is_not_a_missing_given_name(longer, shorter):
+    result = compare(longer, shorter)
+    assert result.match, result.reasons
+    assert not any("the first given name" in r for r in result.reasons)
+
+
+def test_an_organisation_drops_its_first_word_freely():
+    # Tanzim (organisation) is dropped as freely as any word of an organisation's name.
+    person = compare("تنظيم جيش المهاجرين", "Jaysh al-Muhajirin")
+    organisation = compare("تنظيم جيش المهاجرين", "Jaysh al-Muhajirin", organisation=True)
+    assert organisation.match, organisation.reasons
+    assert organisation.score > person.score
+
+
+def test_two_ben_names_are_compared_by_the_names_after_ben():
+    # The shared Ben- says nothing: Bensilad is not Ben Lihad, Benkirane is Ben Kiran.
+    assert not compare("BENSILAD Khadidja", "BIN LIHAD Khadidja").match
+    result = compare("BENKIRANE Abdelilah", "BEN KIRAN Abdelilah")
+    assert result.match, result.reasons
+    assert any("the names after the connector" in r for r in result.reasons)

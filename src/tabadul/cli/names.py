@@ -18,6 +18,9 @@ import click
 from tabadul.cli.common import emit, json_option
 from tabadul.names import THRESHOLD, NameIndex, NameMatch, compare
 
+# FollowTheMoney schemata whose names are compared as organisations' (``pairs``' schema column).
+ORGANISATIONS = frozenset({"Organization", "Company", "PublicBody", "LegalEntity"})
+
 
 @click.group()
 def names() -> None:
@@ -38,10 +41,11 @@ def _match_data(a: str, b: str, result: NameMatch) -> dict[str, object]:
 @names.command("compare")
 @click.argument("left")
 @click.argument("right")
+@click.option("--organisation", is_flag=True, help="The names are of organisations, not people.")
 @json_option
-def names_compare(left: str, right: str, as_json: bool) -> None:
+def names_compare(left: str, right: str, organisation: bool, as_json: bool) -> None:
     """Compare two names and explain the score."""
-    result = compare(left, right)
+    result = compare(left, right, organisation=organisation)
     verdict = "match" if result.match else "no match"
     text = "\n".join([f"{result.score:.3f} {verdict}", *(f"  {r}" for r in result.reasons)])
     emit(_match_data(left, right, result), as_json, text)
@@ -69,12 +73,15 @@ def names_pairs(file: Path) -> None:
         if len(header) < 2:
             raise click.UsageError("the file needs at least two tab-separated columns")
         out.writerow([*header, "score", "match"])
+        # A "schema" column (FollowTheMoney's, as in the UN pairs) marks the organisations.
+        schema = header.index("schema") if "schema" in header else None
         for number, row in enumerate(rows, start=2):
             if not row:
                 continue
             if len(row) < 2:
                 raise click.UsageError(f"line {number} has fewer than two columns")
-            result = compare(row[0], row[1])
+            organisation = schema is not None and schema < len(row) and row[schema] in ORGANISATIONS
+            result = compare(row[0], row[1], organisation=organisation)
             out.writerow([*row, f"{result.score:.4f}", int(result.match)])
 
 

@@ -28,6 +28,9 @@ NAME_FLOOR = 0.5
 # nationalities written with both in either record still agrees; written with one in each,
 # the names must then agree better (docs/correlation.md, "Scores and reasons").
 NATIONALITY_DISJOINT = -0.2
+# The same full date of birth; dates that agree only as far as one side knows (the year).
+BIRTH_DATE_SAME = 0.1
+BIRTH_DATE_PART = 0.04
 # Two full dates of birth with day and month swapped: such a common slip that it costs little
 # (logic-v2 takes half its day mismatch off, 0.125).
 DATE_SWAPPED = -0.1
@@ -37,6 +40,8 @@ DATE_SWAPPED = -0.1
 # names that agree all but perfectly stay worth a look (docs/correlation.md).
 DATE_ONE_DIGIT = -0.25
 
+# The kinds of reason :func:`_attributes` gives (dates of birth, nationalities, gender).
+ATTRIBUTES = frozenset({"birth_date", "nationality", "gender"})
 PERSON = frozenset({"Person", "LegalEntity"})
 ORGANISATION = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 NAME_PROPERTIES = ("name", "alias", "previousName", "weakAlias")
@@ -172,7 +177,7 @@ def score(
     reasons: list[Reason] = []
     value = 0.0
     if _comparable_names(a, b):
-        best = _best_names(a.names, b.names, rarity)
+        best = _best_names(a.names, b.names, rarity, _organisations(a, b))
         if best is not None:
             (left, right), match = best
             value = match.score
@@ -220,15 +225,39 @@ def only_names_could_support(
 ) -> bool:
     """Whether nothing but the names could support a match of ``a`` and ``b``, whatever they say.
 
-    No shared selector and no agreeing date of birth (a shared nationality
-    corroborates nothing): :func:`score` would find support in the names
+    No shared selector and no full date of birth in common (see
+    :func:`corroborates`): :func:`score` would find support in the names
     alone, or in nothing.
     """
     if a.selectors & b.selectors if shared is None else shared:
         return False
-    return not any(
-        r.effect is Effect.SUPPORTS and r.kind != "nationality" for r in _attributes(a, b)
-    )
+    return not corroborated(_attributes(a, b))
+
+
+def corroborated(reasons: Iterable[Reason]) -> bool:
+    """Whether something besides the names supports a match, on balance.
+
+    A shared selector does. Otherwise a reason that :func:`corroborates` must
+    be there and outweigh what contradicts it: the same date of birth with
+    another nationality (+0.1, −0.2) leaves the names to carry the match alone.
+    """
+    reasons = list(reasons)
+    if any(r.kind == "selector" and r.effect is Effect.SUPPORTS for r in reasons):
+        return True
+    balance = sum(r.weight for r in reasons if r.kind in ATTRIBUTES)
+    return balance > 0 and any(corroborates(r) for r in reasons)
+
+
+def corroborates(reason: Reason) -> bool:
+    """Whether a reason other than the names singles out one person.
+
+    A shared selector or the same full date of birth does. A shared nationality,
+    or a date of birth that agrees only as far as one side knows it (the year),
+    supports a match a little but singles nobody out: thousands share them.
+    """
+    if reason.effect is not Effect.SUPPORTS or reason.kind in ("name", "nationality"):
+        return False
+    return not (reason.kind == "birth_date" and reason.weight < BIRTH_DATE_SAME)
 
 
 def _ruled_out(shared: bool, adjustment: float, threshold: float | None) -> bool:
@@ -252,13 +281,21 @@ def _attributes(a: Profile, b: Profile) -> list[Reason]:
     ]
 
 
+def _organisations(a: Profile, b: Profile) -> bool:
+    """Whether the names are compared as organisations' (a LegalEntity may be either)."""
+    return not (a.schema == "Person" or b.schema == "Person")
+
+
 def _best_names(
-    left: tuple[str, ...], right: tuple[str, ...], rarity: names.Rarity | None
+    left: tuple[str, ...],
+    right: tuple[str, ...],
+    rarity: names.Rarity | None,
+    organisation: bool = False,
 ) -> tuple[tuple[str, str], names.NameMatch] | None:
     best: tuple[tuple[str, str], names.NameMatch] | None = None
     for x in left:
         for y in right:
-            match = _compare(x, y, rarity)
+            match = _compare(x, y, rarity, organisation)
             if best is None or match.score > best[1].score:
                 best = ((x, y), match)
                 if match.score >= 0.99:
@@ -270,27 +307,31 @@ def _best_names(
 REMEMBERED = 200_000
 # Under a holding's counts, remembered with them: when correlation starts counting afresh,
 # the comparisons made under the old counts go with them.
-_UNDER: weakref.WeakKeyDictionary[names.Rarity, dict[tuple[str, str], names.NameMatch]] = (
+_UNDER: weakref.WeakKeyDictionary[names.Rarity, dict[tuple[str, str, bool], names.NameMatch]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _compare(left: str, right: str, rarity: names.Rarity | None) -> names.NameMatch:
+def _compare(
+    left: str, right: str, rarity: names.Rarity | None, organisation: bool = False
+) -> names.NameMatch:
     """The name engine's comparison, remembered."""
     if rarity is None:
-        return _compare_alone(left, right)
+        return _compare_alone(left, right, organisation)
     remembered = _UNDER.setdefault(rarity, {})
-    found = remembered.get((left, right))
+    found = remembered.get((left, right, organisation))
     if found is None:
         if len(remembered) >= REMEMBERED:
             remembered.clear()
-        found = remembered[(left, right)] = names.compare(left, right, rarity=rarity)
+        found = remembered[(left, right, organisation)] = names.compare(
+            left, right, rarity=rarity, organisation=organisation
+        )
     return found
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
-def _compare_alone(left: str, right: str) -> names.NameMatch:
-    return names.compare(left, right)
+def _compare_alone(left: str, right: str, organisation: bool) -> names.NameMatch:
+    return names.compare(left, right, organisation=organisation)
 
 
 def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None:
@@ -299,12 +340,13 @@ def _birth_dates(left: tuple[str, ...], right: tuple[str, ...]) -> Reason | None
     pairs = [(x, y) for x in left for y in right]
     for x, y in pairs:
         if x == y and len(x) == 10:
-            return Reason("birth_date", Effect.SUPPORTS, f"same date of birth {x}", 0.1)
+            detail = f"same date of birth {x}"
+            return Reason("birth_date", Effect.SUPPORTS, detail, BIRTH_DATE_SAME)
     for x, y in pairs:
         short = min(len(x), len(y))
         if x[:short] == y[:short]:
             detail = f"dates of birth agree as far as known: {x}, {y}"
-            return Reason("birth_date", Effect.SUPPORTS, detail, 0.04)
+            return Reason("birth_date", Effect.SUPPORTS, detail, BIRTH_DATE_PART)
     if any(_swapped(x, y) for x, y in pairs):
         detail = f"day and month swapped? {', '.join(left)} / {', '.join(right)}"
         return Reason("birth_date", Effect.CONTRADICTS, detail, DATE_SWAPPED)

@@ -12,7 +12,12 @@ Two forms are made for every token:
 * ``skeleton`` – the fine skeleton (classes below), compared by edit distance;
 * ``coarse``   – the skeleton with classes that transliterations confuse most
   merged (``G``/``J``, ``X``/``H``, ``Z``/``S``, ``W``/``F``); it is the blocking
-  key and the comparable token that search indexes.
+  key and the comparable token that search indexes;
+* ``strict``   – for Arabic script, the skeleton with the letters that keep to
+  their own class in Latin marked in small letters (``ط`` is ``t``, never the
+  ``s`` or ``z`` that ``ث`` and ``ذ`` of the same classes may be written as),
+  so that a comparison with a Latin spelling allows only the confusions the
+  letter itself justifies (:mod:`tabadul.names.distance`).
 
 A third form, ``vocalised``, keeps vowels folded to three classes (a, i, u)
 so that tokens with the same skeleton (Ali, Ola) can still be told apart.
@@ -32,7 +37,7 @@ from anyascii import anyascii
 
 from tabadul.names.normalise import is_arabic, script_of
 
-__all__ = ["coarse", "romanise", "skeleton", "vocalised"]
+__all__ = ["coarse", "romanise", "skeleton", "strict", "vocalised"]
 
 _ARABIC_CLASS = {
     "ب": "B",
@@ -79,7 +84,6 @@ _ARABIC_ROMAN = {
     "ح": "h",
     "ه": "h",
     "خ": "kh",
-    "د": "d",
     "ض": "d",
     "ذ": "dh",
     "ز": "z",
@@ -103,6 +107,21 @@ _ARABIC_ROMAN = {
 }
 
 # Latin graphemes, longest first. Each maps to a class letter ("" = silent).
+# Arabic letters whose Latin spellings keep to their own class: a Latin spelling
+# of ط writes t, never the s of ث or the z of ذ, though all three are class T.
+_OWN_CLASS = {
+    "ت": "t",
+    "ط": "t",
+    "ز": "z",
+    "س": "s",
+    "ص": "s",
+    "ش": "c",
+    "ج": "j",
+    "غ": "g",
+    "ق": "k",
+    "ك": "k",
+}
+
 _LATIN_GRAPHEMES = [
     ("dsch", "J"),
     ("tsch", "C"),
@@ -160,11 +179,13 @@ def romanise(token: str) -> str:
     return token
 
 
-def _arabic_skeleton(token: str) -> str:
+def _arabic_skeleton(token: str, own: bool = False) -> str:
     out = []
     last = len(token) - 1
     for i, char in enumerate(token):
         cls = _ARABIC_CLASS.get(char, ".")  # "." keeps apart what a vowel separates
+        if own:
+            cls = _OWN_CLASS.get(char, cls)
         if cls in ("W", "Y") and i > 0:
             cls = "."  # medial and final waw/ya are (almost always) long vowels
         elif cls == "H" and char == "ه" and i == last and i > 0:
@@ -201,6 +222,17 @@ def skeleton(token: str) -> str:
         # a vowel kept apart (Dawood: D-D).
         raw = _DOUBLES.sub(r"\1", _latin_skeleton(romanise(token)))
     return "".join(c for c in raw if "A" <= c <= "Z")
+
+
+@lru_cache(maxsize=262144)
+def strict(token: str) -> str:
+    """:func:`skeleton`, the Arabic letters that keep to their own Latin class in small letters.
+
+    ``strict(token).upper() == skeleton(token)``; a Latin token's is its skeleton.
+    """
+    if not is_arabic(token):
+        return skeleton(token)
+    return _ARABIC_LAMS.sub("L", _arabic_skeleton(token, own=True)).replace(".", "")
 
 
 @lru_cache(maxsize=262144)

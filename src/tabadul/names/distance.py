@@ -44,6 +44,28 @@ _PAIRS = {
     ("W", "Y"): 0.6,
 }
 _SUB = {**_PAIRS, **{(b, a): c for (a, b), c in _PAIRS.items()}}
+# The Arabic letters of a strict skeleton (:func:`~tabadul.names.comparable.strict`, small
+# letters, compared with Latin skeletons) keep to their own class: they cost what their class
+# costs, except these confusions, which only another letter of the class justifies (ث for T/S
+# and T/Z, ض ذ ظ for D/Z, ح and خ for a Spanish or German j, h, ch) or none does (ش as k,
+# غ as j or k, ق and ك as ch). A Latin s for ط, or d for ز, is another name. Confusions a
+# Latin digraph explains stay: zh (J) for ز+ه, sh (C) for ص+ح (Azhar, Shalah); and د, whose
+# d+h reads as dh (Z, Chaudhry), keeps its class's.
+_NOT_THEIRS = {"t": "SZ", "z": "DT", "s": "T", "c": "KJX", "j": "ZHX", "g": "JK", "k": "C"}
+
+
+def _own_class_costs() -> dict[tuple[str, str], float]:
+    costs = {}
+    for own, barred in _NOT_THEIRS.items():
+        cls = own.upper()
+        costs[(own, cls)] = costs[(cls, own)] = 0.0
+        for (a, b), cost in _SUB.items():
+            if a == cls and b not in barred:
+                costs[(own, b)] = costs[(b, own)] = cost
+    return costs
+
+
+_SUB.update(_own_class_costs())
 # Letters that spellings drop or add freely.
 _INDEL = {"H": 0.5, "W": 0.5, "Y": 0.5}
 

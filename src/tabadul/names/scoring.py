@@ -16,12 +16,12 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from tabadul.names.comparable import coarse, skeleton, vocalised
+from tabadul.names.comparable import coarse, skeleton, strict, vocalised
 from tabadul.names.distance import skeleton_distance, skeleton_similarity
 from tabadul.names.normalise import is_arabic
 from tabadul.names.rarity import Rarity
 from tabadul.names.structure import parse
-from tabadul.names.variants import is_common, known_spellings, usual_arabic
+from tabadul.names.variants import is_common, is_prefix_name, known_spellings, usual_arabic
 
 __all__ = [
     "THRESHOLD",
@@ -72,6 +72,7 @@ class Token:
     kind: str  # name, compound, kunya, initial
     arabic: bool
     skeleton: str
+    strict: str  # the skeleton compared with the other script's (comparable.strict)
     coarse: str
     vocalised: str
     weight: float
@@ -117,6 +118,7 @@ def _token(text: str, source: str, kind: str, head: str = "") -> Token:
         kind=kind,
         arabic=is_arabic(text),
         skeleton=skeleton(text),
+        strict=strict(text),
         coarse=rough,
         vocalised=vocalised(text),
         weight=_weight(kind, text, rough),
@@ -175,7 +177,10 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     # align anyway.
     rough = Levenshtein.normalized_similarity(a.coarse, b.coarse)
     gated = rough < ROUGH_GATE and not known and min(len(a.coarse), len(b.coarse)) >= 3
-    fine = rough if gated else skeleton_similarity(a.skeleton, b.skeleton)
+    # Across scripts the Arabic letter is known, and allows only its own confusions (ط is
+    # never s); within a script, the class's.
+    x, y = (a.strict, b.strict) if a.arabic != b.arabic else (a.skeleton, b.skeleton)
+    fine = rough if gated else skeleton_similarity(x, y)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
     if a.arabic and b.arabic:
         # Within Arabic script the long vowels are written, so a letter more or
@@ -194,7 +199,7 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     elif gated:
         reason = f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)} share little"
     else:
-        distance = skeleton_distance(a.skeleton, b.skeleton)
+        distance = skeleton_distance(x, y)
         reason = (
             f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)}, edit cost {distance:.2f}"
         )
@@ -212,6 +217,11 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 def _through_head(a: Token, b: Token, sim: float, why: str) -> tuple[float, str]:
     """Compare through the name inside a compound (نصير الدين) or a family name (Benali)."""
+    if a.kind == b.kind == "nasab" and a.head is not None and b.head is not None:
+        # Two Ben-names: the connector they share is shared by thousands of families, so
+        # the names after it decide (Bensilad is not Ben Lihad, though B-N-S-L-D ~ B-N-L-H-D).
+        part, part_why = token_similarity(a.head, b.head)
+        return part, f"the names after the connector: {part_why}"
     nasab = a.kind == "nasab" or b.kind == "nasab"
     if sim >= MIN_TOKEN and not nasab:
         return sim, why
@@ -302,14 +312,21 @@ def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link])
 
 
 def compare(
-    a: str, b: str, threshold: float = THRESHOLD, rarity: Rarity | None = None
+    a: str,
+    b: str,
+    threshold: float = THRESHOLD,
+    rarity: Rarity | None = None,
+    *,
+    organisation: bool = False,
 ) -> NameMatch:
     """Compare two names in any mix of Arabic and Latin script; never a bare float.
 
     ``rarity``: how common each element is among the names held; without it,
     only the engine's list of very common given names weighs less.
+    ``organisation``: the names are of organisations, whose first word (Tanzim,
+    Jama'at) is dropped as freely as any other; people's are compared by default.
     """
-    return compare_prepared(prepare(a), prepare(b), threshold, rarity)
+    return compare_prepared(prepare(a), prepare(b), threshold, rarity, organisation=organisation)
 
 
 def _weigh(token: Token, rarity: Rarity | None) -> float:
@@ -318,8 +335,26 @@ def _weigh(token: Token, rarity: Rarity | None) -> float:
     return rarity.weight(token.text, token.coarse)
 
 
+def _given(first: Token, left: Prepared, right: Prepared) -> bool:
+    """Whether the longer name's unaligned first element is a given name the other leaves out.
+
+    Records drop a middle or grandfather's name, not the given name: رشيد إبراهيم بن ريقاب is
+    Rashid son of Ibrahim, and ``Ibrahim Riqab`` names his father, so the first element counts
+    as missing, not as an extra. Not so for a prefix name (Mohamed Amine is called Amine), nor
+    when the other name goes by a kunya (Adnan Abu Walid al-Sahrawi is Abu Walid al-Sahrawi).
+    """
+    if first.kind not in ("name", "compound") or is_prefix_name(first.text):
+        return False
+    return not any(t.kind == "kunya" for t in (*left.tokens, *right.tokens))
+
+
 def compare_prepared(
-    left: Prepared, right: Prepared, threshold: float = THRESHOLD, rarity: Rarity | None = None
+    left: Prepared,
+    right: Prepared,
+    threshold: float = THRESHOLD,
+    rarity: Rarity | None = None,
+    *,
+    organisation: bool = False,
 ) -> NameMatch:
     """:func:`compare` for names already prepared (an index keeps its names so)."""
     reasons = [f"left: {note}" for note in left.notes]
@@ -360,6 +395,16 @@ def compare_prepared(
         weight = MISSING_WEIGHT if len(tokens) == shortest else EXTRA_WEIGHT
         for k, token in enumerate(tokens):
             if k not in used:
+                if (
+                    k == 0
+                    and used
+                    and not organisation
+                    and len(tokens) > shortest >= 2
+                    and _given(token, left, right)
+                ):
+                    missing += MISSING_WEIGHT * _weigh(token, rarity)
+                    reasons.append(f"{token.source!r}, the first given name, has no counterpart")
+                    continue
                 missing += weight * _weigh(token, rarity)
                 reasons.append(f"{token.source!r} has no counterpart on the {other}")
     score = matched / (total + missing) if total else 0.0

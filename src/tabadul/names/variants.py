@@ -21,7 +21,7 @@ from importlib import resources
 
 from tabadul.names.normalise import normalise
 
-__all__ = ["is_common", "known_spellings", "usual_arabic"]
+__all__ = ["is_common", "is_prefix_name", "known_spellings", "usual_arabic"]
 
 
 # A Latin spelling "usually renders" an Arabic token only when seen this often.
@@ -87,3 +87,26 @@ def is_common(text: str) -> bool:
     common as ``Nour``.
     """
     return text in _common()
+
+
+# Given names that open a compound given name and are dropped in use: Mohamed Amine is called
+# Amine, Ahmad Zia is Zia. Leaving one of them out is not leaving out a given name.
+_PREFIX_NAMES = """
+محمد احمد mohamed mohammed muhammad mohammad muhammed mohamad muhamad mouhamed mohd mehmet
+ahmed ahmad ahmet akhmed
+"""
+
+
+@cache
+def _prefix_names() -> frozenset[str]:
+    forms = set()
+    for word in _PREFIX_NAMES.split():
+        forms.add(normalise(word))
+        forms.update(known_spellings(normalise(word)))
+    return frozenset(forms)
+
+
+def is_prefix_name(text: str) -> bool:
+    """Whether an element (normalised text) is a given name often dropped from the front of
+    a compound given name (Mohamed Amine → Amine)."""
+    return text in _prefix_names()

@@ -38,6 +38,7 @@ from tabadul.matching.scoring import (
     Reason,
     Score,
     compares_names,
+    corroborated,
     only_names_could_support,
     score,
 )
@@ -961,7 +962,6 @@ def _worth_a_hit(result: Score, threshold: float) -> bool:
 
 
 def _name_only(result: Score) -> bool:
-    """Whether nothing but the name supports a match (a shared nationality corroborates nothing)."""
-    return not any(
-        r.effect is Effect.SUPPORTS and r.kind not in (NAME, "nationality") for r in result.reasons
-    )
+    """Whether nothing but the name supports a match (``scoring.corroborated``: a shared
+    nationality or birth year corroborates nothing, and a contradiction can outweigh a date)."""
+    return not corroborated(result.reasons)
