@@ -28,3 +28,9 @@ def test_a_strict_arabic_letter_allows_only_its_own_confusions():
     assert strict("عثمان") == skeleton("عثمان")  # ث keeps its class's confusions
     assert skeleton_similarity("sRz", "TRZ") < skeleton_similarity("SRZ", "TRZ")
     assert skeleton_similarity("sRz", "SRZ") == 1.0
+
+
+def test_romanise_writes_every_arabic_consonant():
+    from tabadul.names.comparable import romanise
+
+    assert romanise("محمد") == "mhmd"

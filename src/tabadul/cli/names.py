@@ -16,10 +16,8 @@ from typing import TextIO
 import click
 
 from tabadul.cli.common import emit, json_option
+from tabadul.matching.scoring import ORGANISATION
 from tabadul.names import THRESHOLD, NameIndex, NameMatch, compare
-
-# FollowTheMoney schemata whose names are compared as organisations' (``pairs``' schema column).
-ORGANISATIONS = frozenset({"Organization", "Company", "PublicBody", "LegalEntity"})
 
 
 @click.group()
@@ -80,7 +78,7 @@ def names_pairs(file: Path) -> None:
                 continue
             if len(row) < 2:
                 raise click.UsageError(f"line {number} has fewer than two columns")
-            organisation = schema is not None and schema < len(row) and row[schema] in ORGANISATIONS
+            organisation = schema is not None and schema < len(row) and row[schema] in ORGANISATION
             result = compare(row[0], row[1], organisation=organisation)
             out.writerow([*row, f"{result.score:.4f}", int(result.match)])
 

@@ -341,7 +341,7 @@ def _given(first: Token, left: Prepared, right: Prepared) -> bool:
     Records drop a middle or grandfather's name, not the given name: رشيد إبراهيم بن ريقاب is
     Rashid son of Ibrahim, and ``Ibrahim Riqab`` names his father, so the first element counts
     as missing, not as an extra. Not so for a prefix name (Mohamed Amine is called Amine), nor
-    when the other name goes by a kunya (Adnan Abu Walid al-Sahrawi is Abu Walid al-Sahrawi).
+    when either name has a kunya (Adnan Abu Walid al-Sahrawi goes by Abu Walid al-Sahrawi).
     """
     if first.kind not in ("name", "compound") or is_prefix_name(first.text):
         return False
