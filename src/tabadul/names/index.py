@@ -59,6 +59,10 @@ _FINE_TO_ROUGH = str.maketrans("GXZWDCYHK", "JJSFTSJJJ")  # the two above, in on
 _DENTAL_COARSE = str.maketrans("DS", "TT")  # on a coarse form: t d th s z dh all one
 _OTHER_READINGS = re.compile("/[A-Z]*")
 _SPACE, _SLASH, _BAR = b" /|"
+# Blocking reads its postings position by position unless they number more than an
+# index's size over this; then in whole-array passes (NameIndex.candidates).
+_DENSE = 8
+_SAMPLE = 16  # ... and finds its best among every so-many scores (_top)
 _PRESELECT = 300  # the re-ranking's first pass keeps this many for the weighted distance
 _SLOTS = 8  # the re-ranking looks at a candidate's first eight elements
 
@@ -277,6 +281,41 @@ def _keys_of(text: str) -> dict[str, float]:
     return keys
 
 
+def _first(item: tuple[float, npt.NDArray[np.int32]]) -> float:
+    return item[0]
+
+
+def _top(scores: npt.NDArray[np.float32], limit: int) -> list[int]:
+    """The positions of the ``limit`` highest positive scores, best first (ties: lower first).
+
+    Without sorting or partitioning the whole array: a sample's ``_SAMPLE``-th
+    part gives a score that about ``2 * limit`` reach, and only those are
+    sorted. Where the sample misleads (fewer than ``limit`` reach it), every
+    positive score is.
+    """
+    sample = scores[::_SAMPLE]
+    wanted = 2 * limit // _SAMPLE + 1
+    cut = 0.0
+    if len(sample) > wanted:
+        cut = float(np.partition(sample, len(sample) - wanted)[len(sample) - wanted])
+    positions = np.flatnonzero(scores >= cut) if cut > 0 else np.flatnonzero(scores)
+    if cut > 0 and len(positions) < limit:
+        cut, positions = 0.0, np.flatnonzero(scores)
+    found = scores[positions]
+    if cut > 0:
+        above = found > cut
+        if np.count_nonzero(above) >= limit:
+            positions, found = positions[above], found[above]
+        else:
+            # Many tie at the cut (a common score): after every higher score, the
+            # first of them by position complete the list.
+            higher = positions[above][np.argsort(-found[above], kind="stable")]
+            tied = positions[~above][: limit - len(higher)]
+            return [int(x) for x in np.concatenate([higher, tied])]
+    order = np.argsort(-found, kind="stable")[:limit]
+    return [int(x) for x in positions[order]]
+
+
 class NameIndex:
     """Candidate index over ``(id, name)`` pairs; several names may share one id."""
 
@@ -332,6 +371,13 @@ class NameIndex:
         ascending weight order leave the maximum, and NumPy's buffered ``+=``
         adds once per name however many keys it shares. So an index is not
         safe to search from two threads at once.
+
+        A query of common elements touches a large part of the index (at a
+        million names, a quarter to half a million postings): those are added
+        in whole-array passes, one per element, and the best found by
+        :func:`_top`; a query of rare elements reads its postings one by one
+        (:meth:`_sparse`). Both rank by the same scores; the second may keep
+        other names among those tied at the last place.
         """
         if self._building:
             self._freeze()
@@ -340,7 +386,7 @@ class NameIndex:
             self._best = np.zeros(size, dtype=np.float32)
             self._total = np.zeros(size, dtype=np.float32)
         best, total = self._best, self._total
-        touched_all = []
+        elements: list[list[tuple[float, npt.NDArray[np.int32]]]] = []
         for element in _element_keys(prepare(name)):
             present = [
                 (w, p) for key, w in element.items() if (p := self._postings.get(key)) is not None
@@ -353,17 +399,37 @@ class NameIndex:
                 # common names still gets candidates.
                 w, p = min(present, key=lambda item: len(item[1]))
                 usable = [(w, p[: self.max_postings])]
-            weighted = sorted(
-                ((w * math.log(1 + size / len(p)), p) for w, p in usable), key=lambda item: item[0]
+            elements.append(
+                sorted(((w * math.log(1 + size / len(p)), p) for w, p in usable), key=_first)
             )
-            for weight, postings in weighted:
+        if not elements:
+            return []
+        if sum(len(p) for usable in elements for _, p in usable) * _DENSE < size:
+            return self._sparse(elements, limit)
+        # Many postings (common elements): whole-array passes beat gathering and
+        # scattering each of a few hundred thousand positions several times over.
+        for usable in elements:
+            for weight, postings in usable:
                 best[postings] = weight
-            touched = np.concatenate([p for _, p in weighted])
+            np.add(total, best, out=total)
+            best.fill(0.0)
+        positions = _top(total, limit)
+        total.fill(0.0)
+        return positions
+
+    def _sparse(
+        self, elements: list[list[tuple[float, npt.NDArray[np.int32]]]], limit: int
+    ) -> list[int]:
+        """:meth:`candidates` for a query whose postings are few: only they are touched."""
+        best, total = self._best, self._total
+        touched_all = []
+        for usable in elements:
+            for weight, postings in usable:
+                best[postings] = weight
+            touched = np.concatenate([p for _, p in usable])
             total[touched] += best[touched]
             best[touched] = 0.0
             touched_all.append(touched)
-        if not touched_all:
-            return []
         touched = np.concatenate(touched_all)
         scores = total[touched]
         if len(touched) > 4 * limit:
