@@ -166,6 +166,7 @@ _VOWELS = frozenset("aeiouy")
 _COARSE = str.maketrans("GXZW", "JHSF")
 _DOUBLES = re.compile(r"(.)\1+")
 _ARABIC_LAMS = re.compile("LL+")
+_NOT_A_CLASS = re.compile("[^A-Z]+")  # classes are capitals; vowels and gaps are not
 # French and Spanish c before e, i, y is s: Youcef (يوسف), Hocine (حسين), Lacene.
 # "ch" is untouched: the lookahead wants a vowel.
 _SOFT_C = re.compile(r"c(?=[eiy])")
@@ -222,7 +223,7 @@ def skeleton(token: str) -> str:
         # Collapse only letters that were adjacent (tt, ssh), not two consonants
         # a vowel kept apart (Dawood: D-D).
         raw = _DOUBLES.sub(r"\1", _latin_skeleton(romanise(token)))
-    return "".join(c for c in raw if "A" <= c <= "Z")
+    return _NOT_A_CLASS.sub("", raw)
 
 
 @lru_cache(maxsize=262144)

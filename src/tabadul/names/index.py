@@ -311,9 +311,11 @@ def _top(scores: npt.NDArray[np.float32], limit: int) -> list[int]:
             # first of them by position complete the list.
             higher = positions[above][np.argsort(-found[above], kind="stable")]
             tied = positions[~above][: limit - len(higher)]
-            return [int(x) for x in np.concatenate([higher, tied])]
+            best: list[int] = np.concatenate([higher, tied]).tolist()
+            return best
     order = np.argsort(-found, kind="stable")[:limit]
-    return [int(x) for x in positions[order]]
+    best = positions[order].tolist()
+    return best
 
 
 class NameIndex:
@@ -440,7 +442,8 @@ class NameIndex:
         for part in touched_all:
             total[part] = 0.0
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [int(x) for x in unique[order]]
+        found: list[int] = unique[order].tolist()
+        return found
 
     def _slots(self, positions: list[int], elements: int) -> _Slots:
         """The candidates' elements laid out for the re-ranking table.
