@@ -176,7 +176,7 @@ def romanise(token: str) -> str:
     """A Latin rendering of one normalised token (Arabic by table, others by anyascii)."""
     if is_arabic(token):
         return "".join(_ARABIC_ROMAN.get(c, c) for c in token)
-    if any(script_of(c) == "other" for c in token):
+    if not token.isascii() and any(script_of(c) == "other" for c in token):
         return anyascii(token).lower()
     return token
 

@@ -60,6 +60,8 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 # Apostrophes, ʿayn and hamza marks in Latin transliterations, and modifier letters.
 _LATIN_MARKS = re.compile("['‘’`´ʿʾʻʼʽˈˊˋ\u02bf\u02be]")
 _LATIN_FOLD = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "ð": "d"}
+_ARABIC_TABLE = str.maketrans(_ARABIC_LETTERS)
+_LATIN_TABLE = str.maketrans(_LATIN_FOLD)
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.,;:/\\()\[\]{}\"«»|+&]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 
@@ -78,8 +80,8 @@ def script_of(char: str) -> str:
 
 def is_arabic(text: str) -> bool:
     """Whether a token is written in Arabic script (its first letter decides)."""
-    if text and ("a" <= text[0] <= "z" or "\u0621" <= text[0] <= "\u064a"):
-        return text[0] >= "\u0621"  # the common cases, without a loop
+    if text and (text[0].isascii() or "\u0621" <= text[0] <= "\u064a") and text[0].isalpha():
+        return not text[0].isascii()  # the common cases, without a loop
     for char in text:
         if char.isalpha():
             return script_of(char) == "arabic"
@@ -87,13 +89,14 @@ def is_arabic(text: str) -> bool:
 
 
 def _normalise_arabic(text: str) -> str:
-    text = _ARABIC_MARKS.sub("", text)
-    return "".join(_ARABIC_LETTERS.get(c, c) for c in text)
+    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_TABLE)
 
 
 def _normalise_latin(text: str) -> str:
     text = _LATIN_MARKS.sub("", text)
-    text = "".join(_LATIN_FOLD.get(c, c) for c in text.casefold())
+    if text.isascii():
+        return text.lower()  # nothing to fold or decompose
+    text = text.casefold().translate(_LATIN_TABLE)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
