@@ -3,6 +3,7 @@
 import pytest
 
 from tabadul.names import normalise
+from tabadul.names.normalise import is_arabic
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,21 @@ def test_words_are_separated_by_one_space():
 
 def test_other_scripts_are_kept_lower_case():
     assert normalise("Дмитрий") == "дмитрии"
+
+
+@pytest.mark.parametrize(
+    ("token", "arabic"),
+    [
+        ("tarik", False),
+        ("TARIK", False),
+        ("'Ali", False),  # the first letter decides, not the first character
+        ("2طارق", True),
+        ("طارق", True),
+        ("ـطارق", True),  # tatweel first
+        ("ﻃﺎﺭﻕ", True),  # presentation forms
+        ("Дмитрий", False),
+        ("", False),
+    ],
+)
+def test_the_script_of_a_token_is_its_first_letters(token, arabic):
+    assert is_arabic(token) is arabic
