@@ -199,6 +199,7 @@ def un_pools(records: list[dict[str, object]]) -> dict[str, tuple[Pooled, Pooled
     """
     latin_pool: Pooled = []
     arabic_pool: Pooled = []
+    primary: set[tuple[str, str]] = set()
     for r in records:
         rid = str(r["id"])
         arabic_pool.append((rid, str(r["arabic"])))
@@ -206,10 +207,19 @@ def un_pools(records: list[dict[str, object]]) -> dict[str, tuple[Pooled, Pooled
         for v in r["variants"]:  # type: ignore[attr-defined]
             if v["kind"] in ("primary", "good"):
                 latin_pool.append((rid, v["name"]))
+            if v["kind"] == "primary":
+                primary.add((rid, v["name"]))
     queried = {str(r["id"]) for r in records if r["query"]}
     a2l = [(str(r["id"]), str(r["arabic"])) for r in records if r["query"]]
     l2a = [(rid, name) for rid, name in latin_pool if rid in queried]
-    return {"ar→lat": (latin_pool, a2l), "lat→ar": (arabic_pool, l2a)}
+    # The same queries apart: the listed name's own spelling, and the aliases (often
+    # another name of the person: bench/names_ceiling.py).
+    return {
+        "ar→lat": (latin_pool, a2l),
+        "lat→ar": (arabic_pool, l2a),
+        "lat→ar, primary spellings": (arabic_pool, [q for q in l2a if q in primary]),
+        "lat→ar, good aliases": (arabic_pool, [q for q in l2a if q not in primary]),
+    }
 
 
 def un_recall(
