@@ -107,7 +107,6 @@ _ARABIC_ROMAN = {
     "ع": "",
 }
 
-# Latin graphemes, longest first. Each maps to a class letter ("" = silent).
 # Arabic letters whose Latin spellings keep to their own class: a Latin spelling
 # of ط writes t, never the s of ث or the z of ذ, though all three are class T.
 _OWN_CLASS = {
@@ -123,6 +122,7 @@ _OWN_CLASS = {
     "ك": "k",
 }
 
+# Latin graphemes, longest first. Each maps to a class letter ("" = silent).
 _LATIN_GRAPHEMES = [
     ("dsch", "J"),
     ("tsch", "C"),

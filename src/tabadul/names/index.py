@@ -281,10 +281,6 @@ def _keys_of(text: str) -> dict[str, float]:
     return keys
 
 
-def _first(item: tuple[float, npt.NDArray[np.int32]]) -> float:
-    return item[0]
-
-
 def _top(scores: npt.NDArray[np.float32], limit: int) -> list[int]:
     """The positions of the ``limit`` highest positive scores, best first (ties: lower first).
 
@@ -402,7 +398,10 @@ class NameIndex:
                 w, p = min(present, key=lambda item: len(item[1]))
                 usable = [(w, p[: self.max_postings])]
             elements.append(
-                sorted(((w * math.log(1 + size / len(p)), p) for w, p in usable), key=_first)
+                sorted(
+                    ((w * math.log(1 + size / len(p)), p) for w, p in usable),
+                    key=operator.itemgetter(0),
+                )
             )
         if not elements:
             return []
