@@ -36,9 +36,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     indexed, planted, queries = ns.planted_names(rng, args.size, args.queries)
 
-    index = NameIndex()
-    for i, name in enumerate(indexed):
-        index.add(str(i), name)
+    index = NameIndex((str(i), name) for i, name in enumerate(indexed))
     index.candidates("warm up")
     gc.freeze()
 

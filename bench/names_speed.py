@@ -309,9 +309,7 @@ def main() -> None:
     gc.collect()
     before = rss_mb()
     started, started_cpu = time.perf_counter(), time.process_time()
-    index = NameIndex()
-    for i, name in enumerate(indexed):
-        index.add(str(i), name)
+    index = NameIndex((str(i), name) for i, name in enumerate(indexed))
     index.candidates("warm up")  # freezes the posting lists
     gc.freeze()  # a long-lived index: keep the collector from rescanning it
     build = time.perf_counter() - started

@@ -163,3 +163,19 @@ def test_a_latin_dh_or_sh_read_as_two_letters_is_blocked():
     index = _crowd("Yusuf", "Yusuf Mashuri")
     target = len(index) - 1
     assert index.candidates("يوسف مسحوري", limit=2)[0] == target
+
+
+def test_a_spanish_y_or_j_is_blocked_through_its_reading():
+    # "Sallaji" is صالحي written the Spanish way, j for ح; "Feyuri" فجوري, y for ج.
+    # Namesakes that share only the rough key (S-L-K, F-K-R on the rough alphabet
+    # are S-L-J, F-J-R) tie with the target unless its reading posts a key of its own.
+    index = _crowd("Munir", "منير السلكي")
+    index.add("n-2", "Munir Salaki")
+    index.add("target", "منير الصالحي")
+    target = len(index) - 1
+    assert index.candidates("Munir Sallaji", limit=3)[0] == target
+    index = _crowd("Tarik", "طارق الفكوري")
+    index.add("n-2", "Tarik Fakuri")
+    index.add("target", "طارق الفجوري")
+    target = len(index) - 1
+    assert index.candidates("Tarik Feyuri", limit=3)[0] == target

@@ -1,9 +1,12 @@
 """How the candidate index reads its postings: the two ways agree, and the best are found."""
 
+import gc
+from itertools import product
+
 import numpy as np
 import pytest
 
-from tabadul.names import NameIndex
+from tabadul.names import NameIndex, compare
 from tabadul.names import index as index_module
 from tabadul.synthetic import Generator
 
@@ -63,9 +66,59 @@ def test_searches_rank_the_same_either_way(crowd, monkeypatch):
     index, people = crowd
     queries = [p.latin[-1] for p in people[:40]]
     ranked = []
+    # Every name blocked: at a cut the two ways may keep different names among those tied
+    # at the last place (NameIndex.candidates), and the re-ranking then sees others.
+    everything = len(index)
     for dense in (10**9, 0):
         monkeypatch.setattr(index_module, "_DENSE", dense)
-        ranked.append([[(c.id, c.score) for c in index.search(q, k=10)] for q in queries])
+        ranked.append(
+            [[(c.id, c.score) for c in index.search(q, k=10, blocked=everything)] for q in queries]
+        )
     assert ranked[0] == ranked[1]
     # Each spelling is indexed, so its own record is among the best (namesakes may tie).
     assert all(f"p{i}" in {rid for rid, _ in found} for i, found in enumerate(ranked[0]))
+
+
+def test_an_index_weighs_elements_by_how_common_they_are_among_its_names():
+    # Twelve thousand synthetic names, every one "Karim Hicham" and a family name of
+    # its own: there, two agreeing given names say little and the family name decides.
+    consonants = "bdfklmnrt"  # no s or z: no family name here is near Zasabi
+    families = ["".join(p) for p in product(consonants, "aiu", consonants, "aiu", consonants)]
+    index = NameIndex((f"n{i}", f"Karim Hicham {f.title()}i") for i, f in enumerate(families))
+    index.add("decoy", "كريم هشام الصالبي")
+    alone = compare("Karim Hicham Zasabi", "كريم هشام الصالبي")
+    (found,) = [c for c in index.search("Karim Hicham Zasabi", k=50) if c.id == "decoy"]
+    assert alone.score > 0.85, alone.reasons
+    assert found.score < alone.score - 0.1, found.match.reasons
+    assert any("common among the names held, weighs 0.33" in r for r in found.match.reasons)
+    # A handful of names says nothing about rarity: the engine's own weights decide.
+    small = NameIndex([("decoy", "كريم هشام الصالبي"), ("other", "Karim Hicham Nadiri")])
+    assert small.search("Karim Hicham Zasabi", k=1)[0].score == pytest.approx(alone.score, abs=0.02)
+
+
+def test_a_bulk_build_indexes_the_same_and_leaves_the_collector_as_it_was():
+    people = Generator(seed=11).people(50)
+    pairs = [(f"p{i}", name) for i, p in enumerate(people) for name in (p.arabic, *p.latin)]
+    one_by_one = NameIndex()
+    for record_id, name in pairs:
+        one_by_one.add(record_id, name)
+    bulk = NameIndex(pairs)
+    query = people[3].latin[0]
+    assert [(c.id, c.score) for c in bulk.search(query)] == [
+        (c.id, c.score) for c in one_by_one.search(query)
+    ]
+    assert gc.isenabled()
+
+    def failing():
+        yield pairs[0]
+        raise ValueError("a bad row")
+
+    with pytest.raises(ValueError, match="a bad row"):
+        NameIndex(failing())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        NameIndex(pairs[:3])
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()

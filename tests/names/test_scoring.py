@@ -223,3 +223,36 @@ def test_two_ben_names_are_compared_by_the_names_after_ben():
     result = compare("BENKIRANE Abdelilah", "BEN KIRAN Abdelilah")
     assert result.match, result.reasons
     assert any("the names after the connector" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin", "reading"),
+    [
+        ("ماجد الفجور", "Mayid el-Feyur", "Spanish y for ج"),
+        ("صالح الدحوبي", "Sallaj Dajubi", "Spanish j for ح"),
+        ("خالد", "Jalid", "Spanish j for خ"),
+        ("رضشاد", "Redschad", "dsch as d + sch"),
+        ("مصباح", "Misbah", "a final h as ح"),
+        ("أدهم", "Adham", "h as a letter of its own"),
+        ("خالد الصباخي", "Chalid Sebachi", "German ch for خ"),
+    ],
+)
+def test_a_latin_spelling_is_also_read_by_the_convention_that_wrote_it(arabic, latin, reading):
+    # The skeleton follows the English and French conventions (y a vowel, j ج,
+    # ch ش, a final -ah the ta marbuta); a Spanish or German writer meant
+    # another letter, and the comparison says which reading it took.
+    result = compare(arabic, latin)
+    assert result.match, result.reasons
+    assert any(reading in r for r in result.reasons), result.reasons
+
+
+def test_another_reading_counts_a_little_less_than_the_usual_one():
+    # Latin "Jamal" is جمال; read as Spanish (j for ح), it could be حمال, but not as well.
+    assert compare("Jamal", "جمال").score > compare("Jamal", "حمال").score + 0.15
+
+
+def test_both_sides_read_otherwise():
+    # Saleh (its final h as ح) and Sallaj (a Spanish j for ح) are both صالح.
+    result = compare("Saleh Dahubi", "Sallaj Dajubbi")
+    assert result.match, result.reasons
+    assert any("a final h as ح" in r and "Spanish j for ح" in r for r in result.reasons)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -84,20 +84,23 @@ def names_pairs(file: Path) -> None:
 
 
 def _load_index(file: Path) -> NameIndex:
-    index = NameIndex()
     with file.open(encoding="utf-8", newline="") as handle:
         rows = _rows(handle)
         header = next(rows, None)
         if header is None:
             raise click.UsageError(f"{file} is empty")
-        for number, row in enumerate(rows, start=2):
-            if not row or not any(row):
-                continue
-            if len(header) >= 2 and len(row) >= 2:
-                index.add(row[0], row[1])
-            else:
-                index.add(str(number), row[0])
-    return index
+        return NameIndex(_pairs(header, rows))
+
+
+def _pairs(header: list[str], rows: Iterable[list[str]]) -> Iterator[tuple[str, str]]:
+    """(id, name) from an index file's rows: the first two columns, or a name and its line."""
+    for number, row in enumerate(rows, start=2):
+        if not row or not any(row):
+            continue
+        if len(header) >= 2 and len(row) >= 2:
+            yield row[0], row[1]
+        else:
+            yield str(number), row[0]
 
 
 @names.command("search")

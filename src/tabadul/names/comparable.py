@@ -37,7 +37,16 @@ from anyascii import anyascii
 
 from tabadul.names.normalise import is_arabic, script_of
 
-__all__ = ["coarse", "romanise", "skeleton", "strict", "vocalised"]
+__all__ = [
+    "GERMAN_CH",
+    "Reading",
+    "coarse",
+    "readings",
+    "romanise",
+    "skeleton",
+    "strict",
+    "vocalised",
+]
 
 _ARABIC_CLASS = {
     "ب": "B",
@@ -160,8 +169,13 @@ _LATIN_GRAPHEMES = [
     ("m", "M"),
     ("n", "N"),
 ]
-_LATIN_PATTERN = re.compile("|".join(g for g, _ in _LATIN_GRAPHEMES))
-_LATIN_CLASS = dict(_LATIN_GRAPHEMES)
+# Graphemes of two letters or more by a regular expression (longest first, as listed),
+# then single letters by a table: the same as one pass over the whole list (a letter
+# is read alone only where no longer grapheme starts), with a Python call per digraph
+# instead of per letter.
+_DIGRAPHS = re.compile("|".join(g for g, _ in _LATIN_GRAPHEMES if len(g) > 1))
+_DIGRAPH_CLASS = {g: c for g, c in _LATIN_GRAPHEMES if len(g) > 1}
+_LETTER_CLASS = str.maketrans({g: c for g, c in _LATIN_GRAPHEMES if len(g) == 1})
 _VOWELS = frozenset("aeiouy")
 _COARSE = str.maketrans("GXZW", "JHSF")
 _DOUBLES = re.compile(r"(.)\1+")
@@ -197,7 +211,7 @@ def _arabic_skeleton(token: str, own: bool = False) -> str:
 
 
 def _latin_skeleton(token: str) -> str:
-    token = _SOFT_C.sub("s", _DOUBLES.sub(r"\1", token))
+    token = _SOFT_C.sub("s", _DOUBLES.sub(_one, token))
     if token.endswith("h") and len(token) > 2 and token[-2] in _VOWELS:
         token = token[:-1]  # -ah, -eh: the ta marbuta or a silent ha
     out = []
@@ -207,7 +221,7 @@ def _latin_skeleton(token: str) -> str:
     elif token[:2] == "ou" and token[2:3] in _VOWELS:
         out.append("W")  # French "Oualid", "Ouahab": ou before a vowel is waw
         token = token[2:]
-    out.append(_LATIN_PATTERN.sub(_class_of, token))
+    out.append(_classes(token))
     return "".join(out)  # classes in capitals; the vowels left in small letters
 
 
@@ -222,7 +236,7 @@ def skeleton(token: str) -> str:
     else:
         # Collapse only letters that were adjacent (tt, ssh), not two consonants
         # a vowel kept apart (Dawood: D-D).
-        raw = _DOUBLES.sub(r"\1", _latin_skeleton(romanise(token)))
+        raw = _DOUBLES.sub(_one, _latin_skeleton(romanise(token)))
     return _NOT_A_CLASS.sub("", raw)
 
 
@@ -268,11 +282,69 @@ def vocalised(token: str) -> str:
                 out.append("a")
             else:
                 out.append(_ARABIC_CLASS.get(char, ""))
-        return _DOUBLES.sub(r"\1", "".join(out))
-    plain = _SOFT_C.sub("s", _DOUBLES.sub(r"\1", romanise(token)))
-    mixed = _LATIN_PATTERN.sub(_class_of, plain)
-    return _DOUBLES.sub(r"\1", mixed.translate(_VOWEL_FOLD))
+        return _DOUBLES.sub(_one, "".join(out))
+    plain = _SOFT_C.sub("s", _DOUBLES.sub(_one, romanise(token)))
+    mixed = _classes(plain)
+    return _DOUBLES.sub(_one, mixed.translate(_VOWEL_FOLD))
 
 
-def _class_of(match: re.Match[str]) -> str:
-    return _LATIN_CLASS[match.group(0)]
+def _one(match: re.Match[str]) -> str:
+    # What r"\1" gives, without Python 3.11 expanding a template for every match.
+    return match.group(1)
+
+
+def _classes(text: str) -> str:
+    """Latin graphemes as their class letters; vowels and anything else left as they are."""
+    return _DIGRAPHS.sub(_digraph_class, text).translate(_LETTER_CLASS)
+
+
+def _digraph_class(match: re.Match[str]) -> str:
+    return _DIGRAPH_CLASS[match.group(0)]
+
+
+#: Why a Latin element may be read another way, and the skeleton it is then read as.
+Reading = tuple[str, str]
+
+GERMAN_CH = "German ch for خ"
+# Each rule: why, the pattern, and what it is rewritten as before the skeleton is taken.
+_READINGS = (
+    # French and English ch is ش (the skeleton's reading); German ch is خ (Sebachi, صباخي).
+    (GERMAN_CH, re.compile(r"(?<![st])ch"), "kh"),
+    # dh, zh, sh, th, kh inside a word may be two letters, the second a ه or ح
+    # (Adham أدهم, Ishaq إسحاق, Lzhani لزحاني). Not word-initial: Arabic opens
+    # with one consonant.
+    ("h as a letter of its own", re.compile(r"(?<=.[dzstk])h"), "'h"),
+    # Spanish y is ج (Yamal, Mayid), and an English or French y between vowels is a
+    # consonant the skeleton would otherwise drop as a vowel (Mayada, Bayan, Rayyan).
+    ("y as a consonant (Spanish y for ج)", re.compile(r"^y|(?<=[aeiou])y+(?=[aeiou])"), "j"),
+    # Spanish j is ح or خ (Sallaj, Jalid), where English and French j is ج.
+    ("Spanish j for ح", re.compile(r"(?<!d)j"), "h'"),
+    ("Spanish j for خ", re.compile(r"(?<!d)j"), "kh"),
+    # A final -ah, -eh is most often the ta marbuta the skeleton drops, but may be ح
+    # (Saleh, صالح; Misbah, مصباح).
+    ("a final h as ح", re.compile(r"(?<=[aeiouy])h+$"), "h'"),
+    # German dsch is ج, but after a vowel it may be d + sch (Redschad, رضشاد).
+    ("dsch as d + sch", re.compile(r"(?<=[aeiou])dsch"), "d'sch"),
+)
+_TRIGGERS = frozenset("chyj")  # a token with none of these has no other reading
+
+
+@lru_cache(maxsize=262144)
+def readings(token: str) -> tuple[Reading, ...]:
+    """Other fine skeletons a Latin token may stand for, each with its reason.
+
+    A spelling convention the skeleton does not follow may be the writer's:
+    ``Chalid`` is خالد to a German, ``Mayud`` ماجد to a Spaniard. Arabic
+    script has none (its letters are known); nor has a token no rule rewrites.
+    """
+    if _TRIGGERS.isdisjoint(token) or is_arabic(token):
+        return ()
+    first = skeleton(token)
+    out: dict[str, str] = {}
+    for why, pattern, rewrite in _READINGS:
+        rewritten = pattern.sub(rewrite, token)
+        if rewritten != token:
+            other = skeleton(rewritten)
+            if other != first and other not in out:
+                out[other] = why
+    return tuple((why, other) for other, why in out.items())

@@ -17,8 +17,8 @@ shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
 h/kh/j/y/q merged) and its form with the dentals and sibilants merged
 (t, d, th, s, z, dh), at lower weights (0.3, 0.7 and 0.7). Arabic elements
 also post the skeletons of their learnt Latin spellings, and Latin elements
-are also read with ``ch`` as خ and with ``dh``, ``sh``, ``th``, ``zh``, ``kh``
-inside a word as two letters (see :func:`_fine_readings`).
+those of their other readings (German ``ch`` as خ, an inner ``dh`` or ``sh``
+as two letters, ``y`` as a Spanish ج: see :func:`_fine_readings`).
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
 lists longer than ``max_postings`` (a "Mohammed" in a million names) are
@@ -27,6 +27,7 @@ read only when the query has nothing rarer.
 
 from __future__ import annotations
 
+import gc
 import math
 import operator
 import re
@@ -40,9 +41,10 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from tabadul.names.comparable import coarse, skeleton
+from tabadul.names.comparable import GERMAN_CH, coarse, readings, skeleton
 from tabadul.names.distance import similarity_table
 from tabadul.names.normalise import is_arabic
+from tabadul.names.rarity import Rarity, element_key
 from tabadul.names.scoring import NameMatch, Prepared, compare_prepared, prepare
 from tabadul.names.variants import known_spellings
 
@@ -198,70 +200,55 @@ def _element_keys(prepared: Prepared) -> list[dict[str, float]]:
     return out
 
 
-_GERMAN_CH = re.compile(r"(?<![st])ch")
+@lru_cache(maxsize=262144)
+def _fine_readings(text: str) -> tuple[str, ...]:
+    """The skeletons an element may stand for: its own, then its other readings.
 
-
-_H_DIGRAPH = re.compile(r"(?<=.[dzstk])h")  # not word-initial: Arabic opens with one consonant
-
-
-def _fine_readings(text: str) -> list[str]:
-    """The skeletons an element may stand for: one, or more for a Latin ``ch`` or ``dh``.
-
-    ``ch`` is ش in French and English spellings (the skeleton's reading) and
-    خ in German ones (``Sebachi`` for صباخي); blocking and re-ranking try both.
-    ``dh``, ``zh``, ``sh``, ``th`` and ``kh`` may also be two letters, the
-    second a ه or ح (``Adham`` for أدهم, ``Ishaq`` for إسحاق, ``Lzhani`` for
-    لزحاني), which the skeleton reads as one.
+    A Latin ``ch`` may be German خ, an inner ``dh`` or ``sh`` two letters, a
+    ``y`` a Spanish ج (:func:`~tabadul.names.comparable.readings`); blocking
+    and re-ranking try them all, as the full comparison does. Readings that
+    agree on the coarse alphabet (a Spanish j as ح and as خ) are tried once:
+    the cheap re-ranking compares little else.
     """
-    first = skeleton(text)
-    if is_arabic(text):
-        return [first]
-    out = [first]
-    if "ch" in text:
-        out.append(skeleton(_GERMAN_CH.sub("kh", text)))
-    two = _two_letters(text)
-    if two:
-        out.append(two)
-    return list(dict.fromkeys(out))
+    out = {skeleton(text).translate(_COARSE_KEY): skeleton(text)}
+    for _, other in readings(text):
+        out.setdefault(other.translate(_COARSE_KEY), other)
+    return tuple(out.values())
 
 
-def _two_letters(text: str) -> str:
-    """The skeleton of a Latin element with its inner h-digraphs read as two letters, or ""."""
-    if "h" not in text or is_arabic(text):
-        return ""
-    split = _H_DIGRAPH.sub("'h", text)
-    return "" if split == text else skeleton(split)
-
-
-def _readings(text: str) -> list[str]:
-    """The coarse skeletons an element may stand for (see :func:`_fine_readings`)."""
-    return list(dict.fromkeys(r.translate(_COARSE_KEY) for r in _fine_readings(text)))
+@lru_cache(maxsize=262144)
+def _shape(text: str) -> str:
+    """An element's readings as the re-ranking stores them: ``/`` between two."""
+    return "/".join(_fine_readings(text))
 
 
 @lru_cache(maxsize=262144)
 def _keys_of(text: str) -> dict[str, float]:
     # Cached: given names repeat across millions of records. Callers must not
     # change the dict they get.
-    # The two-letter reading (see _fine_readings) posts its exact key alone:
-    # with its neighbourhoods the build at a million names took ~30 s more
-    # for no more finds (docs/benchmarks.md, Names, Speed, session 7).
-    two = _two_letters(text).translate(_COARSE_KEY)
-    forms = {r for r in _readings(text) if r != two or r == coarse(text)} - {""}
+    # Readings other than German ch post their exact, rough and dental keys,
+    # not their neighbourhoods: with its neighbourhoods the two-letter reading
+    # of dh, sh… cost the build at a million names ~30 s more for no more
+    # finds (docs/benchmarks.md, Names, Speed, session 7).
+    others = readings(text)
+    forms = {coarse(text)} | {r.translate(_COARSE_KEY) for why, r in others if why == GERMAN_CH}
+    forms.discard("")
     if is_arabic(text):
         forms.update(coarse(s) for s in known_spellings(text)[:2])
     keys: dict[str, float] = {}
     for form in forms:
         keys[form] = 1.0
-    if two and two not in keys:
-        keys[two] = 1.0
+    for _, other in others:
+        keys.setdefault(other.translate(_COARSE_KEY), 1.0)
     for form in forms:
         if len(form) >= 3:
             for k in range(len(form)):
                 keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
         keys.setdefault("~" + form, _NEAR)
-    for form in forms:
+    for form in forms | {other.translate(_COARSE_KEY) for _, other in others}:
         # The rough alphabet merges what spellings confuse most across styles
         # (voicing d/t, sh/s, Spanish j for ح and خ, y/j, g for ق): one more key.
+        # Every reading posts it, and the dental key below.
         keys.setdefault("^" + form.translate(_ROUGH_KEY), _ROUGH)
         dental = form.translate(_DENTAL_COARSE)
         if dental != form or "T" in form:
@@ -328,20 +315,44 @@ class NameIndex:
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
         self._best: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self._total: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        # How many names hold each element: a "Karim" in every tenth name weighs
+        # less than a family name held by a few (tabadul.names.rarity).
+        self._counts: dict[str, int] = {}
+        self.rarity = Rarity({}, 0)
         self.max_postings = max_postings
-        for record_id, name in pairs:
-            self.add(record_id, name)
+        self.extend(pairs)
 
     def __len__(self) -> int:
         return len(self._ids)
 
+    def extend(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Index many ``(id, name)`` pairs: :meth:`add` each, the cyclic collector paused.
+
+        An index is millions of small, long-lived objects (the prepared names)
+        that hold no cycles. Left running, the collector scans all of them
+        again every few thousand names: a third of the time of building
+        200,000 names (docs/benchmarks.md, Names, Speed, session 10). It runs
+        again as soon as the names are in, for whatever else the process made.
+        """
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for record_id, name in pairs:
+                self.add(record_id, name)
+        finally:
+            if paused:
+                gc.enable()
+
     def add(self, record_id: str, name: str) -> None:
-        """Index one name of a record."""
+        """Index one name of a record (:meth:`extend` for many)."""
         position = len(self._ids)
         prepared = prepare(name)
         self._ids.append(record_id)
         self._prepared.append(prepared)
-        self._shapes.append(" ".join("/".join(_fine_readings(t.text)) for t in prepared.tokens))
+        self._shapes.append(" ".join([_shape(t.text) for t in prepared.tokens]))
+        counts = self._counts  # by coarse skeleton; element_key is applied when frozen
+        for held in {t.coarse for t in prepared.tokens if t.kind != "initial"}:
+            counts[held] = counts.get(held, 0) + 1
         seen: set[str] = set()
         for element in _element_keys(prepared):
             for key in element:
@@ -359,6 +370,8 @@ class NameIndex:
             new = np.frombuffer(postings, dtype=np.int32)
             self._postings[key] = new.copy() if old is None else np.concatenate([old, new])
         self._building = {}
+        held = {element_key(coarse): count for coarse, count in self._counts.items()}
+        self.rarity = Rarity(held, len(self._ids))
 
     def candidates(self, name: str, limit: int = 100) -> list[int]:
         """Positions of the names that share the most (and rarest) keys with ``name``.
@@ -530,7 +543,8 @@ class NameIndex:
 
         The ``blocked`` names that share the rarest keys are re-ranked cheaply
         by their skeletons (fuzzy ratios, then the weighted distance); the
-        best ``limit`` of those are compared in full.
+        best ``limit`` of those are compared in full, each element weighed by
+        how common it is among the names indexed (:attr:`rarity`).
         """
         positions = self.candidates(name, blocked)
         if len(positions) > limit:
@@ -539,7 +553,7 @@ class NameIndex:
         best: dict[str, Candidate] = {}
         for position in positions:
             record_id, indexed = self._ids[position], self._prepared[position]
-            result = compare_prepared(query, indexed)
+            result = compare_prepared(query, indexed, rarity=self.rarity)
             current = best.get(record_id)
             if current is None or result.score > current.score:
                 best[record_id] = Candidate(record_id, indexed.name, result.score, result)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from tabadul.names.comparable import coarse, skeleton, strict, vocalised
+from tabadul.names.comparable import Reading, coarse, readings, skeleton, strict, vocalised
 from tabadul.names.distance import skeleton_distance, skeleton_similarity
 from tabadul.names.normalise import is_arabic
 from tabadul.names.rarity import Rarity
@@ -61,6 +61,8 @@ HEAD_FACTOR = 0.85
 #: A connector + name family name (Benali) compared through the name alone: the
 #: connector is dropped elsewhere in a nasab, so this costs little.
 NASAB_FACTOR = 0.95
+#: A Latin element read by another convention (German ch, Spanish y) scores this much less.
+READING_FACTOR = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class Token:
     vocalised: str
     weight: float
     head: Token | None = None  # نصير of نصير الدين, compared when the whole does not align
+    readings: tuple[Reading, ...] = ()  # other skeletons a Latin spelling may stand for
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ def _token(text: str, source: str, kind: str, head: str = "") -> Token:
         vocalised=vocalised(text),
         weight=_weight(kind, text, rough),
         head=_token(head, source, "name") if head else None,
+        readings=readings(text),
     )
 
 
@@ -181,6 +185,10 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
     # never s); within a script, the class's.
     x, y = (a.strict, b.strict) if a.arabic != b.arabic else (a.skeleton, b.skeleton)
     fine = rough if gated else skeleton_similarity(x, y)
+    read = ""
+    if not gated and fine < READING_FACTOR and (a.readings or b.readings):
+        # (No other reading can beat a skeleton that agrees this well.)
+        fine, read = _other_readings(a, b, x, y, fine)
     vowels = Indel.normalized_similarity(a.vocalised, b.vocalised)
     if a.arabic and b.arabic:
         # Within Arabic script the long vowels are written, so a letter more or
@@ -203,6 +211,8 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
         reason = (
             f"skeletons {_dashed(a.skeleton)} / {_dashed(b.skeleton)}, edit cost {distance:.2f}"
         )
+    if read:
+        reason = f"{reason}; read with {read}"
     if known:
         score = max(score, KNOWN_FLOOR + (1 - KNOWN_FLOOR) * vowels)
         reason = f"known spelling; {reason}"
@@ -213,6 +223,26 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, str]:
             score *= USUAL_FACTOR
             reason += f"; {la.text!r} usually renders {usual}"
     return score, reason
+
+
+def _other_readings(a: Token, b: Token, x: str, y: str, fine: float) -> tuple[float, str]:
+    """The best similarity of ``x`` and ``y`` when a Latin side is read by another convention."""
+    why = ""
+    for reason, other in a.readings:
+        sim = READING_FACTOR * skeleton_similarity(other, y)
+        if sim > fine:
+            fine, why = sim, f"{reason} ({_dashed(other)})"
+    for reason, other in b.readings:
+        sim = READING_FACTOR * skeleton_similarity(x, other)
+        if sim > fine:
+            fine, why = sim, f"{reason} ({_dashed(other)})"
+        for reason_a, other_a in a.readings if fine < READING_FACTOR**2 else ():
+            # Both read otherwise (Saleh with its final h as ح, Sallaj with a Spanish j).
+            sim = READING_FACTOR**2 * skeleton_similarity(other_a, other)
+            if sim > fine:
+                fine = sim
+                why = f"{reason_a} ({_dashed(other_a)}) and {reason} ({_dashed(other)})"
+    return fine, why
 
 
 def _through_head(a: Token, b: Token, sim: float, why: str) -> tuple[float, str]:
