@@ -99,18 +99,28 @@ def _rough(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     ).astype(np.float64)
 
 
+def _distinct(forms: list[str]) -> tuple[list[str], list[int]]:
+    """The distinct forms, and where each of ``forms`` is among them."""
+    place: dict[str, int] = {}
+    rows = [place.setdefault(form, len(place)) for form in forms]
+    return list(place), rows
+
+
 def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     """Fuzzy ratios (0–100) of query readings × skeletons, on the coarse and rough alphabets."""
     coarse_tokens = " ".join(tokens).translate(_COARSE_KEY)  # one translate, not thousands
+    # Readings of one element may agree on either alphabet: each is compared once.
+    coarse_query, coarse_rows = _distinct([q.translate(_COARSE_KEY) for q in query])
+    rough_query, rough_rows = _distinct([q.translate(_FINE_TO_ROUGH) for q in query])
     ratios = process.cdist(
-        [q.translate(_COARSE_KEY) for q in query],
+        coarse_query,
         coarse_tokens.split(" "),
         scorer=fuzz.ratio,
         dtype=np.uint8,
         workers=1,
     )
     rough = process.cdist(
-        [q.translate(_FINE_TO_ROUGH) for q in query],
+        rough_query,
         coarse_tokens.translate(_ROUGH_KEY).split(" "),
         scorer=fuzz.ratio,
         dtype=np.uint8,
@@ -118,7 +128,9 @@ def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     )
     # The rougher alphabet forgives what the weighted distance forgives
     # (voicing, sh/s, Spanish j), at a discount.
-    return np.maximum(ratios.astype(np.float64), 0.9 * rough.astype(np.float64))
+    return np.maximum(
+        ratios.astype(np.float64)[coarse_rows], 0.9 * rough.astype(np.float64)[rough_rows]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +235,24 @@ def _shape(text: str) -> str:
 
 
 @lru_cache(maxsize=262144)
+def _rough_readings(text: str) -> tuple[str, ...]:
+    """:func:`_fine_readings` that differ on the rough alphabet, for the re-ranking's first pass.
+
+    That pass compares on the rough alphabet alone, where h, kh, j, y and q
+    are one letter: a Spanish j read as ح is the j it was written as.
+    """
+    out: dict[str, str] = {}
+    for reading in _fine_readings(text):
+        out.setdefault(reading.translate(_FINE_TO_ROUGH), reading)
+    return tuple(out.values())
+
+
+@lru_cache(maxsize=262144)
+def _rough_shape(text: str) -> str:
+    return "/".join(_rough_readings(text))
+
+
+@lru_cache(maxsize=262144)
 def _keys_of(text: str) -> dict[str, float]:
     # Cached: given names repeat across millions of records. Callers must not
     # change the dict they get.
@@ -311,6 +341,7 @@ class NameIndex:
         # (~0.4 ms of a cold comparison's ~0.45). Costs ~0.5 KB a name.
         self._prepared: list[Prepared] = []
         self._shapes: list[str] = []  # skeletons joined, for the cheap re-ranking
+        self._rough_shapes: list[str] = []  # ... and for its first pass
         self._building: dict[str, array[int]] = {}
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
         self._best: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -349,7 +380,10 @@ class NameIndex:
         prepared = prepare(name)
         self._ids.append(record_id)
         self._prepared.append(prepared)
-        self._shapes.append(" ".join([_shape(t.text) for t in prepared.tokens]))
+        shape = " ".join([_shape(t.text) for t in prepared.tokens])
+        rough = " ".join([_rough_shape(t.text) for t in prepared.tokens])
+        self._shapes.append(shape)
+        self._rough_shapes.append(shape if rough == shape else rough)  # most are: one string
         counts = self._counts  # by coarse skeleton; element_key is applied when frozen
         for held in {t.coarse for t in prepared.tokens if t.kind != "initial"}:
             counts[held] = counts.get(held, 0) + 1
@@ -457,7 +491,7 @@ class NameIndex:
         found: list[int] = unique[order].tolist()
         return found
 
-    def _slots(self, positions: list[int], elements: int) -> _Slots:
+    def _slots(self, positions: list[int], elements: int, *, rough: bool = False) -> _Slots:
         """The candidates' elements laid out for the re-ranking table.
 
         Vectorised (this runs on thousands of candidates per search): the
@@ -466,7 +500,7 @@ class NameIndex:
         between candidates, a space between elements, ``/`` between two
         readings of one element).
         """
-        shapes = self._shapes
+        shapes = self._rough_shapes if rough else self._shapes
         text = "|".join([shapes[p] for p in positions])
         raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         separators = raw[(raw == _SPACE) | (raw == _SLASH) | (raw == _BAR)]
@@ -515,9 +549,14 @@ class NameIndex:
             query.extend(_fine_readings(t.text))
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
         if len(positions) > _PRESELECT:
-            slots = self._slots(positions, len(query_tokens))
-            similar = _rough(query, slots.tokens)
-            score = _assign(_table(similar, rows, slots, len(positions), weights))
+            slots = self._slots(positions, len(query_tokens), rough=True)
+            rough: list[str] = []
+            rough_rows: list[int] = []
+            for t in query_tokens:
+                rough_rows.append(len(rough))
+                rough.extend(_rough_readings(t.text))
+            similar = _rough(rough, slots.tokens)
+            score = _assign(_table(similar, rough_rows, slots, len(positions), weights))
             score -= 15.0 * slots.extra
             keep = np.argsort(-score, kind="stable")[:_PRESELECT]
             positions = [positions[int(i)] for i in keep]
