@@ -222,16 +222,7 @@ def _fine_readings(text: str) -> tuple[str, ...]:
     agree on the coarse alphabet (a Spanish j as ح and as خ) are tried once:
     the cheap re-ranking compares little else.
     """
-    out = {skeleton(text).translate(_COARSE_KEY): skeleton(text)}
-    for _, other in readings(text):
-        out.setdefault(other.translate(_COARSE_KEY), other)
-    return tuple(out.values())
-
-
-@lru_cache(maxsize=262144)
-def _shape(text: str) -> str:
-    """An element's readings as the re-ranking stores them: ``/`` between two."""
-    return "/".join(_fine_readings(text))
+    return _one_per_form((skeleton(text), *(other for _, other in readings(text))), _COARSE_KEY)
 
 
 @lru_cache(maxsize=262144)
@@ -241,15 +232,21 @@ def _rough_readings(text: str) -> tuple[str, ...]:
     That pass compares on the rough alphabet alone, where h, kh, j, y and q
     are one letter: a Spanish j read as ح is the j it was written as.
     """
+    return _one_per_form(_fine_readings(text), _FINE_TO_ROUGH)
+
+
+def _one_per_form(forms: Iterable[str], alphabet: dict[int, int]) -> tuple[str, ...]:
+    """The first of the forms that are one on an ``alphabet`` (a translate table), in order."""
     out: dict[str, str] = {}
-    for reading in _fine_readings(text):
-        out.setdefault(reading.translate(_FINE_TO_ROUGH), reading)
+    for form in forms:
+        out.setdefault(form.translate(alphabet), form)
     return tuple(out.values())
 
 
 @lru_cache(maxsize=262144)
-def _rough_shape(text: str) -> str:
-    return "/".join(_rough_readings(text))
+def _shape(text: str, rough: bool) -> str:
+    """An element's readings as the re-ranking stores them: ``/`` between two."""
+    return "/".join(_rough_readings(text) if rough else _fine_readings(text))
 
 
 @lru_cache(maxsize=262144)
@@ -380,8 +377,8 @@ class NameIndex:
         prepared = prepare(name)
         self._ids.append(record_id)
         self._prepared.append(prepared)
-        shape = " ".join([_shape(t.text) for t in prepared.tokens])
-        rough = " ".join([_rough_shape(t.text) for t in prepared.tokens])
+        shape = " ".join([_shape(t.text, False) for t in prepared.tokens])
+        rough = " ".join([_shape(t.text, True) for t in prepared.tokens])
         self._shapes.append(shape)
         self._rough_shapes.append(shape if rough == shape else rough)  # most are: one string
         counts = self._counts  # by coarse skeleton; element_key is applied when frozen
