@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python bench/names_speed.py [--size 1000000] [--queries 1000] [--json FILE]
+        [--one-by-one]
 
 Every person is synthetic: a given name and a father's name from common-name
 lists, a family name made from random Arabic roots (three or four consonants,
@@ -281,6 +282,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="build with index.add in a loop (the collector running) instead of in bulk",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -309,7 +315,12 @@ def main() -> None:
     gc.collect()
     before = rss_mb()
     started, started_cpu = time.perf_counter(), time.process_time()
-    index = NameIndex((str(i), name) for i, name in enumerate(indexed))
+    if args.one_by_one:
+        index = NameIndex()
+        for i, name in enumerate(indexed):
+            index.add(str(i), name)
+    else:
+        index = NameIndex((str(i), name) for i, name in enumerate(indexed))
     index.candidates("warm up")  # freezes the posting lists
     gc.freeze()  # a long-lived index: keep the collector from rescanning it
     build = time.perf_counter() - started

@@ -326,7 +326,6 @@ _READINGS = (
     # German dsch is ج, but after a vowel it may be d + sch (Redschad, رضشاد).
     ("dsch as d + sch", re.compile(r"(?<=[aeiou])dsch"), "d'sch"),
 )
-_TRIGGERS = frozenset("chyj")  # a token with none of these has no other reading
 
 
 @lru_cache(maxsize=262144)
@@ -337,7 +336,7 @@ def readings(token: str) -> tuple[Reading, ...]:
     ``Chalid`` is خالد to a German, ``Mayud`` ماجد to a Spaniard. Arabic
     script has none (its letters are known); nor has a token no rule rewrites.
     """
-    if _TRIGGERS.isdisjoint(token) or is_arabic(token):
+    if is_arabic(token):
         return ()
     first = skeleton(token)
     out: dict[str, str] = {}

@@ -32,7 +32,7 @@ import math
 import operator
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -45,7 +45,7 @@ from tabadul.names.comparable import GERMAN_CH, coarse, readings, skeleton
 from tabadul.names.distance import similarity_table
 from tabadul.names.normalise import is_arabic
 from tabadul.names.rarity import Rarity, element_key
-from tabadul.names.scoring import NameMatch, Prepared, compare_prepared, prepare
+from tabadul.names.scoring import NameMatch, Prepared, Token, compare_prepared, prepare
 from tabadul.names.variants import known_spellings
 
 __all__ = ["Candidate", "NameIndex"]
@@ -235,6 +235,18 @@ def _rough_readings(text: str) -> tuple[str, ...]:
     return _one_per_form(_fine_readings(text), _FINE_TO_ROUGH)
 
 
+def _query_forms(
+    tokens: list[Token], forms_of: Callable[[str], tuple[str, ...]]
+) -> tuple[list[str], list[int]]:
+    """Every query element's forms in one list, and where each element's start."""
+    forms: list[str] = []
+    rows: list[int] = []
+    for token in tokens:
+        rows.append(len(forms))
+        forms.extend(forms_of(token.text))
+    return forms, rows
+
+
 def _one_per_form(forms: Iterable[str], alphabet: dict[int, int]) -> tuple[str, ...]:
     """The first of the forms that are one on an ``alphabet`` (a translate table), in order."""
     out: dict[str, str] = {}
@@ -258,21 +270,22 @@ def _keys_of(text: str) -> dict[str, float]:
     # of dh, sh… cost the build at a million names ~30 s more for no more
     # finds (docs/benchmarks.md, Names, Speed, session 7).
     others = readings(text)
-    forms = {coarse(text)} | {r.translate(_COARSE_KEY) for why, r in others if why == GERMAN_CH}
+    read = {why: other.translate(_COARSE_KEY) for why, other in others}
+    forms = {coarse(text)} | {form for why, form in read.items() if why == GERMAN_CH}
     forms.discard("")
     if is_arabic(text):
         forms.update(coarse(s) for s in known_spellings(text)[:2])
     keys: dict[str, float] = {}
     for form in forms:
         keys[form] = 1.0
-    for _, other in others:
-        keys.setdefault(other.translate(_COARSE_KEY), 1.0)
+    for form in read.values():
+        keys.setdefault(form, 1.0)
     for form in forms:
         if len(form) >= 3:
             for k in range(len(form)):
                 keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
         keys.setdefault("~" + form, _NEAR)
-    for form in forms | {other.translate(_COARSE_KEY) for _, other in others}:
+    for form in forms | set(read.values()):
         # The rough alphabet merges what spellings confuse most across styles
         # (voicing d/t, sh/s, Spanish j for ح and خ, y/j, g for ق): one more key.
         # Every reading posts it, and the dental key below.
@@ -358,8 +371,9 @@ class NameIndex:
 
         An index is millions of small, long-lived objects (the prepared names)
         that hold no cycles. Left running, the collector scans all of them
-        again every few thousand names: a third of the time of building
-        200,000 names (docs/benchmarks.md, Names, Speed, session 10). It runs
+        again every few thousand names: a third of the time of a build
+        (``bench/names_speed.py --one-by-one``; docs/benchmarks.md, Names,
+        Speed, session 10). It runs
         again as soon as the names are in, for whatever else the process made.
         """
         paused = gc.isenabled()
@@ -539,19 +553,11 @@ class NameIndex:
         query_tokens = [t for t in prepare(name).tokens if t.coarse]
         if not query_tokens:
             return positions[:limit]
-        query: list[str] = []
-        rows: list[int] = []  # where each query element's readings start
-        for t in query_tokens:
-            rows.append(len(query))
-            query.extend(_fine_readings(t.text))
+        query, rows = _query_forms(query_tokens, _fine_readings)
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
         if len(positions) > _PRESELECT:
             slots = self._slots(positions, len(query_tokens), rough=True)
-            rough: list[str] = []
-            rough_rows: list[int] = []
-            for t in query_tokens:
-                rough_rows.append(len(rough))
-                rough.extend(_rough_readings(t.text))
+            rough, rough_rows = _query_forms(query_tokens, _rough_readings)
             similar = _rough(rough, slots.tokens)
             score = _assign(_table(similar, rough_rows, slots, len(positions), weights))
             score -= 15.0 * slots.extra
