@@ -1,6 +1,7 @@
 """How the candidate index reads its postings: the two ways agree, and the best are found."""
 
 import gc
+import random
 from itertools import product
 
 import numpy as np
@@ -32,11 +33,15 @@ def _reference(scores, limit):
         np.where(np.arange(5000) % 16 == 1, 4.0, 0.0),
         # One score shared by thousands, a few above it.
         np.where(np.arange(5000) < 40, 7.0, 3.0),
+        # The top of the 16-bit range.
+        np.where(
+            np.arange(5000) % 7 == 0, 655.35, np.where(np.arange(5000) % 5 == 0, 655.34, 0.01)
+        ),
     ],
 )
 @pytest.mark.parametrize("limit", [1, 10, 100, 400])
 def test_the_best_scores_are_found_without_sorting_them_all(scores, limit):
-    scores = scores.astype(np.float32)
+    scores = np.round(scores * 100).astype(np.uint16)  # blocking's scores: small integers
     assert index_module._top(scores, limit) == _reference(scores, limit)
 
 
@@ -122,3 +127,30 @@ def test_a_bulk_build_indexes_the_same_and_leaves_the_collector_as_it_was():
         assert not gc.isenabled()  # a caller's own pause is left alone
     finally:
         gc.enable()
+
+
+def test_a_query_of_many_rare_elements_does_not_overflow_the_scores():
+    # Blocking adds 16-bit integer weights: a hundred elements held by one name
+    # each would pass 65,535 at the usual 1/256 scale, so the scale is coarser.
+    rng = random.Random(5)
+    words = [
+        "".join(rng.choice("bdfgklmnrstz") + rng.choice("aiu") for _ in range(4))
+        for _ in range(100)
+    ]
+    people = [p.latin[0] for p in Generator(seed=11).people(400)]
+    index = NameIndex(
+        [(f"p{i}", name) for i, name in enumerate(people)] + [("long", " ".join(words))]
+    )
+    half = " ".join(words[:50])
+    index.add("half", half)
+    assert index.candidates(" ".join(words), limit=2) == [len(people), len(people) + 1]
+
+
+def test_an_arabic_letter_said_otherwise_is_a_blocking_key():
+    # ذ is said d in Egypt and the Maghreb, ث s: الحذيني is written Hadini, ثابت Sabet.
+    # Their skeletons then agree exactly, not only on the dental key shared by
+    # every t, d, th, s, z and dh (a key held by tens of thousands at a million names).
+    assert index_module._keys_of("حذيني").get("HDN") == 1.0
+    assert index_module._keys_of("hadini").get("HDN") == 1.0
+    assert index_module._keys_of("ثابت").get("SBT") == 1.0
+    assert index_module._keys_of("sabet").get("SBT") == 1.0

@@ -234,6 +234,7 @@ def test_two_ben_names_are_compared_by_the_names_after_ben():
         ("رضشاد", "Redschad", "dsch as d + sch"),
         ("مصباح", "Misbah", "a final h as ح"),
         ("أدهم", "Adham", "h as a letter of its own"),
+        ("زهور بنعلي", "Zhor Benali", "h as a letter of its own"),  # Maghrebi: a vowel dropped
         ("خالد الصباخي", "Chalid Sebachi", "German ch for خ"),
     ],
 )
@@ -256,3 +257,9 @@ def test_both_sides_read_otherwise():
     result = compare("Saleh Dahubi", "Sallaj Dajubbi")
     assert result.match, result.reasons
     assert any("a final h as ح" in r and "Spanish j for ح" in r for r in result.reasons)
+
+
+def test_zhe_is_the_zh_of_a_latin_spelling():
+    # Persian ژ is the sound Latin writes zh (English) or j (French).
+    assert compare("ژاله", "Zhaleh").match
+    assert compare("ژاله", "Jaleh").match

@@ -22,8 +22,8 @@ Two forms are made for every token:
 A third form, ``vocalised``, keeps vowels folded to three classes (a, i, u)
 so that tokens with the same skeleton (Ali, Ola) can still be told apart.
 
-Classes: B (ب پ b p), T (ت ط ث t th), J (ج j dj dsch zh), H (ح ه h),
-X (خ kh), D (د ض d), Z (ذ ز ظ ژ z dh), R, S (س ص s), C (ش چ sh ch sch tch),
+Classes: B (ب پ b p), T (ت ط ث t th), J (ج ژ j dj dsch zh), H (ح ه h),
+X (خ kh), D (د ض d), Z (ذ ز ظ z dh), R, S (س ص s), C (ش چ sh ch sch tch),
 F (ف f ph v), K (ق ك k q c ck; but c before e, i, y is s), G (غ گ g gh), L, M, N, W (initial و w),
 Y (initial ي y).
 """
@@ -64,7 +64,7 @@ _ARABIC_CLASS = {
     "ذ": "Z",
     "ز": "Z",
     "ظ": "Z",
-    "ژ": "Z",
+    "ژ": "J",
     "ر": "R",
     "س": "S",
     "ص": "S",
@@ -311,9 +311,10 @@ _READINGS = (
     # French and English ch is ش (the skeleton's reading); German ch is خ (Sebachi, صباخي).
     (GERMAN_CH, re.compile(r"(?<![st])ch"), "kh"),
     # dh, zh, sh, th, kh inside a word may be two letters, the second a ه or ح
-    # (Adham أدهم, Ishaq إسحاق, Lzhani لزحاني). Not word-initial: Arabic opens
-    # with one consonant.
-    ("h as a letter of its own", re.compile(r"(?<=.[dzstk])h"), "'h"),
+    # (Adham أدهم, Ishaq إسحاق, Lzhani لزحاني). At the start of a word only zh:
+    # Maghrebi spellings drop the first short vowel (Zhor, Zhira for زهور, زهيرة),
+    # where an initial sh, th, kh is most often one letter.
+    ("h as a letter of its own", re.compile(r"(?<=.[dzstk])h|(?<=^z)h"), "'h"),
     # Spanish y is ج (Yamal, Mayid), and an English or French y between vowels is a
     # consonant the skeleton would otherwise drop as a vowel (Mayada, Bayan, Rayyan).
     ("y as a consonant (Spanish y for ج)", re.compile(r"^y|(?<=[aeiou])y+(?=[aeiou])"), "j"),

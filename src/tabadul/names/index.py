@@ -30,12 +30,10 @@ from __future__ import annotations
 import gc
 import math
 import operator
-import re
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +42,7 @@ from rapidfuzz import fuzz, process
 from tabadul.names.comparable import GERMAN_CH, coarse, readings, skeleton
 from tabadul.names.distance import similarity_table
 from tabadul.names.normalise import is_arabic
+from tabadul.names.packed import PackedForms
 from tabadul.names.rarity import Rarity, element_key
 from tabadul.names.scoring import NameMatch, Prepared, Token, compare_prepared, prepare
 from tabadul.names.variants import known_spellings
@@ -59,8 +58,10 @@ _ROUGH_KEY = str.maketrans("DCYHK", "TSJJJ")
 _COARSE_KEY = str.maketrans("GXZW", "JHSF")  # as comparable.coarse
 _FINE_TO_ROUGH = str.maketrans("GXZWDCYHK", "JJSFTSJJJ")  # the two above, in one
 _DENTAL_COARSE = str.maketrans("DS", "TT")  # on a coarse form: t d th s z dh all one
-_OTHER_READINGS = re.compile("/[A-Z]*")
-_SPACE, _SLASH, _BAR = b" /|"
+# Arabic letters that speech, and so many spellings, make others: ذ said d in
+# Egypt and the Maghreb (Hadini for الحذيني), ث said s (Sabet for ثابت). An
+# Arabic element also posts the keys of its skeleton read so (_keys_of).
+_SPOKEN = str.maketrans("ذث", "دس")
 # Blocking reads its postings position by position unless they number more than an
 # index's size over this; then in whole-array passes (NameIndex.candidates).
 _DENSE = 8
@@ -86,17 +87,6 @@ def _conflicts(slots: int) -> npt.NDArray[np.bool_]:
 
 _CONFLICTS = _conflicts(_SLOTS)
 _WIDTH = 2 * _SLOTS - 1
-
-
-def _rough(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
-    """Fuzzy ratios (0–100) of query readings × skeletons on the rough alphabet alone."""
-    return process.cdist(
-        [q.translate(_FINE_TO_ROUGH) for q in query],
-        " ".join(tokens).translate(_FINE_TO_ROUGH).split(" "),  # one translate, not thousands
-        scorer=fuzz.ratio,
-        dtype=np.uint8,
-        workers=1,
-    ).astype(np.float64)
 
 
 def _distinct(forms: list[str]) -> tuple[list[str], list[int]]:
@@ -131,40 +121,6 @@ def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     return np.maximum(
         ratios.astype(np.float64)[coarse_rows], 0.9 * rough.astype(np.float64)[rough_rows]
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Slots:
-    """Candidates' skeletons laid out for the re-ranking (see ``NameIndex._slots``)."""
-
-    tokens: list[str]  # every reading of every element, then the joined pairs
-    single: int  # how many of ``tokens`` are elements' readings
-    starts: npt.NDArray[np.intp]  # where each slot's readings start in ``tokens``
-    cells: npt.NDArray[np.intp]  # each slot's cell in the candidates × _WIDTH table
-    extra: npt.NDArray[np.float64]  # elements beyond the query's, per candidate
-
-
-def _table(
-    similar: npt.NDArray[np.float64],
-    rows: list[int],
-    slots: _Slots,
-    count: int,
-    weights: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """Candidates × query elements × slots, weighted, from query readings × skeletons.
-
-    A query element scores its best reading, a slot its best reading; joined
-    slots count at the ``_JOINED`` discount. Elements past the first
-    ``_SLOTS`` go to one spare cell, dropped.
-    """
-    per_slot = np.maximum.reduceat(similar, slots.starts, axis=1)
-    per_slot = np.maximum.reduceat(per_slot, rows, axis=0)
-    flat = np.zeros((len(rows), count * _WIDTH + 1), dtype=np.float64)
-    flat[:, slots.cells] = per_slot
-    table = flat[:, :-1].reshape(len(rows), count, _WIDTH).transpose(1, 0, 2)
-    table[:, :, _SLOTS:] *= _JOINED  # a join is a guess: it must agree closely to count
-    table *= weights[None, :, None]
-    return table
 
 
 def _assign(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -256,12 +212,6 @@ def _one_per_form(forms: Iterable[str], alphabet: dict[int, int]) -> tuple[str, 
 
 
 @lru_cache(maxsize=262144)
-def _shape(text: str, rough: bool) -> str:
-    """An element's readings as the re-ranking stores them: ``/`` between two."""
-    return "/".join(_rough_readings(text) if rough else _fine_readings(text))
-
-
-@lru_cache(maxsize=262144)
 def _keys_of(text: str) -> dict[str, float]:
     # Cached: given names repeat across millions of records. Callers must not
     # change the dict they get.
@@ -275,6 +225,9 @@ def _keys_of(text: str) -> dict[str, float]:
     forms.discard("")
     if is_arabic(text):
         forms.update(coarse(s) for s in known_spellings(text)[:2])
+        spoken = text.translate(_SPOKEN)
+        if spoken != text:
+            read["spoken"] = coarse(spoken)
     keys: dict[str, float] = {}
     for form in forms:
         keys[form] = 1.0
@@ -308,36 +261,26 @@ def _keys_of(text: str) -> dict[str, float]:
     return keys
 
 
-def _top(scores: npt.NDArray[np.float32], limit: int) -> list[int]:
+def _top(scores: npt.NDArray[np.uint16], limit: int) -> list[int]:
     """The positions of the ``limit`` highest positive scores, best first (ties: lower first).
 
-    Without sorting or partitioning the whole array: a sample's ``_SAMPLE``-th
-    part gives a score that about ``2 * limit`` reach, and only those are
-    sorted. Where the sample misleads (fewer than ``limit`` reach it), every
-    positive score is.
+    Without sorting the whole array: the counts of each score among every
+    ``_SAMPLE``-th name give a score that about ``2 * limit`` reach, and only
+    those are sorted (a radix sort, the scores being small integers). Where
+    the sample misleads (fewer than ``limit`` reach it), every positive score
+    is.
     """
+    cut = 1
     sample = scores[::_SAMPLE]
     wanted = 2 * limit // _SAMPLE + 1
-    cut = 0.0
     if len(sample) > wanted:
-        cut = float(np.partition(sample, len(sample) - wanted)[len(sample) - wanted])
-    positions = np.flatnonzero(scores >= cut) if cut > 0 else np.flatnonzero(scores)
-    if cut > 0 and len(positions) < limit:
-        cut, positions = 0.0, np.flatnonzero(scores)
-    found = scores[positions]
-    if cut > 0:
-        above = found > cut
-        if np.count_nonzero(above) >= limit:
-            positions, found = positions[above], found[above]
-        else:
-            # Many tie at the cut (a common score): after every higher score, the
-            # first of them by position complete the list.
-            higher = positions[above][np.argsort(-found[above], kind="stable")]
-            tied = positions[~above][: limit - len(higher)]
-            best: list[int] = np.concatenate([higher, tied]).tolist()
-            return best
-    order = np.argsort(-found, kind="stable")[:limit]
-    best = positions[order].tolist()
+        reaching = np.cumsum(np.bincount(sample)[::-1])  # how many score the most, or one less…
+        cut = max(1, len(reaching) - 1 - int(np.searchsorted(reaching, wanted)))
+    positions = np.flatnonzero(scores >= cut)
+    if len(positions) < limit and cut > 1:
+        positions = np.flatnonzero(scores)
+    order = np.argsort(~scores[positions], kind="stable")[:limit]  # ~: highest first
+    best: list[int] = positions[order].tolist()
     return best
 
 
@@ -350,12 +293,22 @@ class NameIndex:
         # candidate then skips the parsing that a first sight of a name costs
         # (~0.4 ms of a cold comparison's ~0.45). Costs ~0.5 KB a name.
         self._prepared: list[Prepared] = []
-        self._shapes: list[str] = []  # skeletons joined, for the cheap re-ranking
-        self._rough_shapes: list[str] = []  # ... and for its first pass
+        # The re-ranking's view of each name: the ids of its first _SLOTS elements
+        # (0 past its last), an id standing for an element's readings (one for
+        # every spelling that reads the same), and each id's readings.
+        self._elements = array("i")
+        self._element_ids: dict[str, int] = {}  # element text → id
+        self._shape_ids: dict[str, int] = {}  # an element's readings → id
+        self._fine = PackedForms()  # each id's readings, its skeleton first
+        self._rough = PackedForms()  # ... those that differ on the rough alphabet, on it
+        self._fine.append([""])  # id 0: no element
+        self._rough.append([""])
+        self._seen = np.zeros(0, dtype=np.int32)  # scratch for _distinct, one per id
         self._building: dict[str, array[int]] = {}
         self._postings: dict[str, npt.NDArray[np.int32]] = {}
-        self._best: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
-        self._total: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        # Blocking's scratch scores, in 1/256ths of a key's weight or coarser (candidates).
+        self._best: npt.NDArray[np.uint16] = np.zeros(0, dtype=np.uint16)
+        self._total: npt.NDArray[np.uint16] = np.zeros(0, dtype=np.uint16)
         # How many names hold each element: a "Karim" in every tenth name weighs
         # less than a family name held by a few (tabadul.names.rarity).
         self._counts: dict[str, int] = {}
@@ -391,10 +344,8 @@ class NameIndex:
         prepared = prepare(name)
         self._ids.append(record_id)
         self._prepared.append(prepared)
-        shape = " ".join([_shape(t.text, False) for t in prepared.tokens])
-        rough = " ".join([_shape(t.text, True) for t in prepared.tokens])
-        self._shapes.append(shape)
-        self._rough_shapes.append(shape if rough == shape else rough)  # most are: one string
+        ids = [self._element_id(t.text) for t in prepared.tokens[:_SLOTS]]
+        self._elements.extend(ids + [0] * (_SLOTS - len(ids)))
         counts = self._counts  # by coarse skeleton; element_key is applied when frozen
         for held in {t.coarse for t in prepared.tokens if t.kind != "initial"}:
             counts[held] = counts.get(held, 0) + 1
@@ -408,6 +359,20 @@ class NameIndex:
                 if postings is None:
                     postings = self._building[key] = array("i")
                 postings.append(position)
+
+    def _element_id(self, text: str) -> int:
+        """The re-ranking's id for an element: one for all spellings with the same readings."""
+        found = self._element_ids.get(text)
+        if found is None:
+            fine = _fine_readings(text)
+            shape = " ".join(fine)
+            found = self._shape_ids.get(shape)
+            if found is None:
+                found = self._shape_ids[shape] = len(self._fine)
+                self._fine.append(fine)
+                self._rough.append([f.translate(_FINE_TO_ROUGH) for f in _rough_readings(text)])
+            self._element_ids[text] = found
+        return found
 
     def _freeze(self) -> None:
         for key, postings in self._building.items():
@@ -439,8 +404,8 @@ class NameIndex:
             self._freeze()
         size = len(self._ids)
         if len(self._best) != size:
-            self._best = np.zeros(size, dtype=np.float32)
-            self._total = np.zeros(size, dtype=np.float32)
+            self._best = np.zeros(size, dtype=np.uint16)
+            self._total = np.zeros(size, dtype=np.uint16)
         best, total = self._best, self._total
         elements: list[list[tuple[float, npt.NDArray[np.int32]]]] = []
         for element in _element_keys(prepare(name)):
@@ -463,21 +428,27 @@ class NameIndex:
             )
         if not elements:
             return []
-        if sum(len(p) for usable in elements for _, p in usable) * _DENSE < size:
-            return self._sparse(elements, limit)
+        # Scores in small integers: 16-bit scratch arrays are half the memory
+        # traffic of 32-bit floats (docs/benchmarks.md, Names, Speed, session 11).
+        # In 1/256ths of a weight, or coarser where the query's elements together
+        # could pass 65,535.
+        scale = min(256.0, 65000.0 / sum(usable[-1][0] for usable in elements))
+        weighed = [[(max(1, int(w * scale)), p) for w, p in keys] for keys in elements]
+        if sum(len(p) for keys in weighed for _, p in keys) * _DENSE < size:
+            return self._sparse(weighed, limit)
         # Many postings (common elements): whole-array passes beat gathering and
         # scattering each of a few hundred thousand positions several times over.
-        for usable in elements:
-            for weight, postings in usable:
+        for keys in weighed:
+            for weight, postings in keys:
                 best[postings] = weight
             np.add(total, best, out=total)
-            best.fill(0.0)
+            best.fill(0)
         positions = _top(total, limit)
-        total.fill(0.0)
+        total.fill(0)
         return positions
 
     def _sparse(
-        self, elements: list[list[tuple[float, npt.NDArray[np.int32]]]], limit: int
+        self, elements: list[list[tuple[int, npt.NDArray[np.int32]]]], limit: int
     ) -> list[int]:
         """:meth:`candidates` for a query whose postings are few: only they are touched."""
         best, total = self._best, self._total
@@ -487,56 +458,20 @@ class NameIndex:
                 best[postings] = weight
             touched = np.concatenate([p for _, p in usable])
             total[touched] += best[touched]
-            best[touched] = 0.0
+            best[touched] = 0
             touched_all.append(touched)
         touched = np.concatenate(touched_all)
         scores = total[touched]
         if len(touched) > 4 * limit:
-            keep = np.argpartition(-scores, 4 * limit)[: 4 * limit]
+            keep = np.argpartition(~scores, 4 * limit)[: 4 * limit]  # ~: highest first
             touched, scores = touched[keep], scores[keep]
         unique, first = np.unique(touched, return_index=True)
         scores = scores[first]
         for part in touched_all:
-            total[part] = 0.0
-        order = np.argsort(-scores, kind="stable")[:limit]
+            total[part] = 0
+        order = np.argsort(~scores, kind="stable")[:limit]
         found: list[int] = unique[order].tolist()
         return found
-
-    def _slots(self, positions: list[int], elements: int, *, rough: bool = False) -> _Slots:
-        """The candidates' elements laid out for the re-ranking table.
-
-        Vectorised (this runs on thousands of candidates per search): the
-        shapes are joined into one string and split once; NumPy finds where
-        each element and each candidate starts from the separators (``|``
-        between candidates, a space between elements, ``/`` between two
-        readings of one element).
-        """
-        shapes = self._rough_shapes if rough else self._shapes
-        text = "|".join([shapes[p] for p in positions])
-        raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        separators = raw[(raw == _SPACE) | (raw == _SLASH) | (raw == _BAR)]
-        # Token k + 1 opens a new element unless the separator before it is a slash.
-        opens = np.flatnonzero(np.concatenate(([True], separators != _SLASH)))
-        fresh = np.concatenate(([True], separators[opens[1:] - 1] == _BAR))
-        candidate = np.cumsum(fresh) - 1
-        first = np.flatnonzero(fresh)
-        column = np.arange(len(opens)) - first[candidate]
-        counts = np.diff(np.append(first, len(opens)))
-        tokens = text.replace("/", " ").replace("|", " ").split(" ")
-        single = len(tokens)
-        cells = np.where(column < _SLOTS, candidate * _WIDTH + column, len(positions) * _WIDTH)
-        # Two adjacent elements joined: the query may write them as one word
-        # (Nurjan for نور جان), as the full comparison allows. First readings only.
-        if "/" in text:
-            text = _OTHER_READINGS.sub("", text)
-        firsts = text.replace("|", " ").split(" ")
-        pair = (candidate[:-1] == candidate[1:]) & (column[:-1] < _SLOTS - 1)
-        tokens.extend(compress(map(operator.add, firsts[:-1], firsts[1:]), pair.tolist()))
-        which = np.flatnonzero(pair)
-        starts = np.concatenate((opens, single + np.arange(len(which))))
-        cells = np.concatenate((cells, candidate[which] * _WIDTH + _SLOTS + column[which]))
-        extra = np.maximum(0, np.minimum(counts, _SLOTS) - elements).astype(np.float64)
-        return _Slots(tokens, single, starts, cells, extra)
 
     def _rerank(self, name: str, positions: list[int], limit: int) -> list[int]:
         """Keep the ``limit`` candidates whose elements best cover the query's, cheaply.
@@ -545,38 +480,132 @@ class NameIndex:
         (or two adjacent ones joined), and each candidate element with at most
         one query element, greedily, best pair first, as the full comparison
         aligns them; the pairs' similarities are summed with the query
-        elements' weights. Two passes: fuzzy ratios of the coarse skeletons
-        (C speed) keep the best ``_PRESELECT``, then the weighted distance of
-        the full comparison (:func:`~tabadul.names.distance.similarity_table`,
-        in NumPy) ranks those.
+        elements' weights. Two passes: fuzzy ratios on the rough alphabet (C
+        speed) keep the best ``_PRESELECT``, then the weighted distance of the
+        full comparison (:func:`~tabadul.names.distance.similarity_table`, in
+        NumPy) ranks those.
         """
         query_tokens = [t for t in prepare(name).tokens if t.coarse]
         if not query_tokens:
             return positions[:limit]
-        query, rows = _query_forms(query_tokens, _fine_readings)
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
-        if len(positions) > _PRESELECT:
-            slots = self._slots(positions, len(query_tokens), rough=True)
-            rough, rough_rows = _query_forms(query_tokens, _rough_readings)
-            similar = _rough(rough, slots.tokens)
-            score = _assign(_table(similar, rough_rows, slots, len(positions), weights))
-            score -= 15.0 * slots.extra
-            keep = np.argsort(-score, kind="stable")[:_PRESELECT]
-            positions = [positions[int(i)] for i in keep]
-        slots = self._slots(positions, len(query_tokens))
-        similar = _fuzzy(query, slots.tokens)
-        # Single elements (not the joined pairs, long and only a guess) get the
-        # weighted distance instead, once per distinct skeleton.
-        singles = slots.tokens[: slots.single]
-        distinct = list(dict.fromkeys(singles))
-        place = {token: n for n, token in enumerate(distinct)}
-        weighted = 100.0 * similarity_table(query, distinct).astype(np.float64)
-        similar[:, : slots.single] = weighted[:, [place[t] for t in singles]]
-        score = _assign(_table(similar, rows, slots, len(positions), weights))
+        chosen = np.array(positions, dtype=np.intp)
+        if len(chosen) > _PRESELECT:
+            rough, rows = _query_forms(query_tokens, _rough_readings)
+            rough = [form.translate(_FINE_TO_ROUGH) for form in rough]
+            score = self._cover(chosen, rough, rows, weights, rough=True)
+            chosen = chosen[np.argsort(-score, kind="stable")[:_PRESELECT]]
+        query, rows = _query_forms(query_tokens, _fine_readings)
+        score = self._cover(chosen, query, rows, weights, rough=False)
+        best: list[int] = chosen[np.argsort(-score, kind="stable")[:limit]].tolist()
+        return best
+
+    def _cover(
+        self,
+        positions: npt.NDArray[np.intp],
+        query: list[str],
+        rows: list[int],
+        weights: npt.NDArray[np.float64],
+        *,
+        rough: bool,
+    ) -> npt.NDArray[np.float64]:
+        """The re-ranking's score of each candidate: how well its elements cover the query's.
+
+        ``query`` holds every query element's readings, element ``i``'s from
+        ``rows[i]``. Each distinct element among the candidates, and each
+        distinct pair of adjacent elements joined, is compared once; NumPy
+        lays the results out as candidates × query elements × slots (a
+        candidate's first ``_SLOTS`` elements, then its adjacent pairs) for the
+        greedy pairing.
+        """
+        held = np.frombuffer(self._elements, dtype=np.int32).reshape(-1, _SLOTS)[positions]
+        ids, where = self._distinct(held.ravel())
+        single = self._element_similarity(query, rows, ids, rough=rough)
+        single[:, ids == 0] = 0.0  # slots past a name's last element
+        cells = single[:, where].reshape(len(rows), len(positions), _SLOTS)
+        joined = self._joined_similarity(held, query, rows, rough=rough)
+        joined *= _JOINED  # a join is a guess: it must agree closely to count
+        table = np.concatenate((cells, joined), axis=2)
+        table *= weights[:, None, None]
+        score = _assign(table.transpose(1, 0, 2))
         # Elements the query lacks cost a little, as in the full comparison.
-        score -= 15.0 * slots.extra
-        chosen = np.argsort(-score, kind="stable")[:limit]
-        return [positions[int(i)] for i in chosen]
+        extra = np.maximum(0, np.count_nonzero(held, axis=1) - len(rows))
+        covered: npt.NDArray[np.float64] = score - 15.0 * extra
+        return covered
+
+    def _distinct(
+        self, ids: npt.NDArray[np.int32]
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """The distinct element ids among ``ids``, and where each of ``ids`` is among them.
+
+        What ``np.unique`` gives, in another order, without sorting: a scratch
+        array, one place per element id, records where each id was seen.
+        """
+        if len(self._seen) != len(self._fine):
+            self._seen = np.zeros(len(self._fine), dtype=np.int32)
+        seen = self._seen
+        order = np.arange(len(ids), dtype=np.int32)
+        seen[ids] = order  # of an id seen twice, one place is kept
+        distinct = ids[seen[ids] == order]
+        seen[distinct] = np.arange(len(distinct), dtype=np.int32)
+        return distinct, seen[ids]
+
+    def _element_similarity(
+        self, query: list[str], rows: list[int], ids: npt.NDArray[np.int32], *, rough: bool
+    ) -> npt.NDArray[np.float64]:
+        """Query elements × elements ``ids``: the best of their readings' similarities (0–100).
+
+        On the rough alphabet, fuzzy ratios; otherwise the weighted distance of
+        the full comparison, once per distinct skeleton.
+        """
+        if len(ids) == 0:
+            return np.zeros((len(rows), 0), dtype=np.float64)
+        forms, many = (self._rough if rough else self._fine).forms(ids)
+        starts = np.cumsum(many) - many
+        if rough:
+            similar = process.cdist(
+                query, forms, scorer=fuzz.ratio, dtype=np.uint8, workers=1
+            ).astype(np.float64)
+        else:
+            distinct = list(dict.fromkeys(forms))
+            place = {form: n for n, form in enumerate(distinct)}
+            weighted = 100.0 * similarity_table(query, distinct).astype(np.float64)
+            similar = weighted[:, [place[form] for form in forms]]
+        return np.maximum.reduceat(np.maximum.reduceat(similar, starts, axis=1), rows, axis=0)
+
+    def _joined_similarity(
+        self, held: npt.NDArray[np.int32], query: list[str], rows: list[int], *, rough: bool
+    ) -> npt.NDArray[np.float64]:
+        """Query elements × candidates × adjacent pairs: each pair's skeletons joined, compared.
+
+        The query may write two elements as one word (Nurjan for نور جان), as
+        the full comparison allows. Fuzzy ratios (0–100); 0 where a candidate
+        has no such pair.
+        """
+        left, right = held[:, :-1], held[:, 1:]
+        both = (left > 0) & (right > 0)
+        size = len(self._fine)
+        pairs, where = np.unique(
+            left[both].astype(np.int64) * size + right[both], return_inverse=True
+        )
+        similar = np.zeros((len(rows), len(pairs) + 1), dtype=np.float64)
+        if len(pairs):
+            # Each element's first form is its skeleton (on the rough alphabet, in _rough).
+            joined = (self._rough if rough else self._fine).joined(*np.divmod(pairs, size))
+            if rough:
+                ratios = process.cdist(
+                    query,
+                    joined,
+                    scorer=fuzz.ratio,
+                    dtype=np.uint8,
+                    workers=1,
+                ).astype(np.float64)
+            else:
+                ratios = _fuzzy(query, joined)
+            similar[:, :-1] = np.maximum.reduceat(ratios, rows, axis=0)
+        cells = np.full(both.shape, len(pairs), dtype=np.intp)
+        cells[both] = where
+        return similar[:, cells]
 
     def search(
         self, name: str, k: int = 10, *, limit: int = 50, blocked: int = 2000
