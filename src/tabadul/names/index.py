@@ -16,9 +16,10 @@ Skeletons of four letters or more also post every skeleton two letters
 shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
 h/kh/j/y/q merged) and its form with the dentals and sibilants merged
 (t, d, th, s, z, dh), at lower weights (0.3, 0.7 and 0.7). Arabic elements
-also post the skeletons of their learnt Latin spellings, and Latin elements
-those of their other readings (German ``ch`` as خ, an inner ``dh`` or ``sh``
-as two letters, ``y`` as a Spanish ج: see :func:`_fine_readings`).
+also post the skeletons of their learnt Latin spellings and of their
+spoken readings (ذ said d, ث said s), and Latin elements those of their
+other readings (German ``ch`` as خ, an inner ``dh`` or ``sh`` as two
+letters, ``y`` as a Spanish ج: see :func:`_fine_readings`).
 Each candidate is ranked by the rarity (inverse document frequency) of the
 keys it shares with the query, one best key per query element; posting
 lists longer than ``max_postings`` (a "Mohammed" in a million names) are
@@ -85,8 +86,8 @@ def _conflicts(slots: int) -> npt.NDArray[np.bool_]:
     return (uses.astype(np.int8) @ uses.T.astype(np.int8)) > 0
 
 
-_CONFLICTS = _conflicts(_SLOTS)
-_WIDTH = 2 * _SLOTS - 1
+# Which slots exclude which, for a table of the first 1 .. _SLOTS elements.
+_CONFLICTS = {slots: _conflicts(slots) for slots in range(1, _SLOTS + 1)}
 
 
 def _distinct(forms: list[str]) -> tuple[list[str], list[int]]:
@@ -123,7 +124,9 @@ def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     )
 
 
-def _assign(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _assign(
+    table: npt.NDArray[np.float64], conflicts: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
     """Greedy one-to-one pairing, best pair first, of every candidate at once.
 
     ``table`` is candidates × query elements × slots (weighted similarities;
@@ -142,7 +145,7 @@ def _assign(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         total += value
         row, slot = np.divmod(pick, width)
         table[every, row, :] = 0.0
-        table *= ~_CONFLICTS[slot][:, None, :]
+        table *= ~conflicts[slot][:, None, :]
     return total
 
 
@@ -486,7 +489,7 @@ class NameIndex:
         NumPy) ranks those.
         """
         query_tokens = [t for t in prepare(name).tokens if t.coarse]
-        if not query_tokens:
+        if not query_tokens or not positions:
             return positions[:limit]
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
         chosen = np.array(positions, dtype=np.intp)
@@ -519,17 +522,22 @@ class NameIndex:
         greedy pairing.
         """
         held = np.frombuffer(self._elements, dtype=np.int32).reshape(-1, _SLOTS)[positions]
+        counts = np.count_nonzero(held, axis=1)
+        # Slots past every candidate's last element would only hold zeros: the
+        # table is as wide as the longest candidate (the same pairing, less work).
+        slots = max(1, int(counts.max()))
+        held = np.ascontiguousarray(held[:, :slots])
         ids, where = self._distinct(held.ravel())
         single = self._element_similarity(query, rows, ids, rough=rough)
         single[:, ids == 0] = 0.0  # slots past a name's last element
-        cells = single[:, where].reshape(len(rows), len(positions), _SLOTS)
+        cells = single[:, where].reshape(len(rows), len(positions), slots)
         joined = self._joined_similarity(held, query, rows, rough=rough)
         joined *= _JOINED  # a join is a guess: it must agree closely to count
         table = np.concatenate((cells, joined), axis=2)
         table *= weights[:, None, None]
-        score = _assign(table.transpose(1, 0, 2))
+        score = _assign(table.transpose(1, 0, 2), _CONFLICTS[slots])
         # Elements the query lacks cost a little, as in the full comparison.
-        extra = np.maximum(0, np.count_nonzero(held, axis=1) - len(rows))
+        extra = np.maximum(0, counts - len(rows))
         covered: npt.NDArray[np.float64] = score - 15.0 * extra
         return covered
 
