@@ -154,3 +154,16 @@ def test_an_arabic_letter_said_otherwise_is_a_blocking_key():
     assert index_module._keys_of("hadini").get("HDN") == 1.0
     assert index_module._keys_of("ثابت").get("SBT") == 1.0
     assert index_module._keys_of("sabet").get("SBT") == 1.0
+
+
+def test_the_reranking_takes_names_of_one_element_and_of_many():
+    # The re-ranking's table is as wide as its longest candidate: one element
+    # (a token list) and eight or more (a long nasab chain) both work.
+    tokens = [p.latin[0].split()[-1] for p in Generator(seed=3).people(600)]
+    index = NameIndex([(str(i), token) for i, token in enumerate(tokens)])
+    best = index._rerank("Benjelloun", list(range(len(tokens))), 1)  # Benjellun is as close
+    assert tokens[best[0]] in {"Benjelloun", "Benjellun"}
+    chain = "Ali ben Hassan ben Omar ben Youssef ben Khaled ben Ahmed ben Karim ben Tarik Saidi"
+    index.add("chain", chain)
+    everyone = list(range(len(index)))
+    assert index._rerank(chain, everyone, 1) == [len(index) - 1]

@@ -527,7 +527,7 @@ class NameIndex:
         # table is as wide as the longest candidate (the same pairing, less work).
         slots = max(1, int(counts.max()))
         held = np.ascontiguousarray(held[:, :slots])
-        ids, where = self._distinct(held.ravel())
+        ids, where = self._distinct_ids(held.ravel())
         single = self._element_similarity(query, rows, ids, rough=rough)
         single[:, ids == 0] = 0.0  # slots past a name's last element
         cells = single[:, where].reshape(len(rows), len(positions), slots)
@@ -541,7 +541,7 @@ class NameIndex:
         covered: npt.NDArray[np.float64] = score - 15.0 * extra
         return covered
 
-    def _distinct(
+    def _distinct_ids(
         self, ids: npt.NDArray[np.int32]
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """The distinct element ids among ``ids``, and where each of ``ids`` is among them.
