@@ -5,7 +5,7 @@ Usage:
 
 Builds the same index and planted queries as ``names_speed.py`` (same seed,
 same generator) once, then for each weight of a key shared only on the
-rough alphabet (``tabadul.names.index._ROUGH``; the posting lists do not
+rough alphabet (``tabadul.names.posting._ROUGH``; the posting lists do not
 depend on it, only the ranking of the blocked names does) prints how often
 the planted name is among the ``--blocked`` names blocking returns, and
 recall@10 with search CPU time p50/p95 (thread time, one core). Every name
@@ -20,8 +20,7 @@ import random
 import time
 
 import names_speed as ns
-from tabadul.names import NameIndex
-from tabadul.names import index as names_index
+from tabadul.names import NameIndex, posting
 
 
 def main() -> None:
@@ -40,8 +39,8 @@ def main() -> None:
     gc.freeze()
 
     for rough in args.rough:
-        names_index._ROUGH = rough
-        names_index._keys_of.cache_clear()  # the keys carry their weights
+        posting._ROUGH = rough
+        posting.keys_of.cache_clear()  # the keys carry their weights
         blocked = sum(
             i in index.candidates(q, args.blocked) for i, q in zip(planted, queries, strict=True)
         )

@@ -7,7 +7,7 @@ from itertools import product
 import numpy as np
 import pytest
 
-from tabadul.names import NameIndex, compare
+from tabadul.names import NameIndex, compare, posting
 from tabadul.names import index as index_module
 from tabadul.synthetic import Generator
 
@@ -150,10 +150,10 @@ def test_an_arabic_letter_said_otherwise_is_a_blocking_key():
     # ذ is said d in Egypt and the Maghreb, ث s: الحذيني is written Hadini, ثابت Sabet.
     # Their skeletons then agree exactly, not only on the dental key shared by
     # every t, d, th, s, z and dh (a key held by tens of thousands at a million names).
-    assert index_module._keys_of("حذيني").get("HDN") == 1.0
-    assert index_module._keys_of("hadini").get("HDN") == 1.0
-    assert index_module._keys_of("ثابت").get("SBT") == 1.0
-    assert index_module._keys_of("sabet").get("SBT") == 1.0
+    assert posting.keys_of("حذيني").get("HDN") == 1.0
+    assert posting.keys_of("hadini").get("HDN") == 1.0
+    assert posting.keys_of("ثابت").get("SBT") == 1.0
+    assert posting.keys_of("sabet").get("SBT") == 1.0
 
 
 def test_the_reranking_takes_names_of_one_element_and_of_many():

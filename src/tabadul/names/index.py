@@ -9,19 +9,10 @@ skeletons keep a few hundred, then the comparison's own weighted distance
 between skeletons (computed in NumPy for all of them at once) picks the few
 dozen.
 
-Blocking keys are the coarse skeletons of a name's elements, plus every
-skeleton one letter shorter (a deletion neighbourhood, as in SymSpell), so
-that ``Osman`` (``SMN``) still meets ``عثمان`` (``TMN``) through ``MN``.
-Skeletons of four letters or more also post every skeleton two letters
-shorter, and every skeleton its form on a rough alphabet (d/t, sh/s and
-h/kh/j/y/q merged) and its form with the dentals and sibilants merged
-(t, d, th, s, z, dh), at lower weights (0.3, 0.7 and 0.7). Arabic elements
-also post the skeletons of their learnt Latin spellings and of their
-spoken readings (ذ said d, ث said s), and Latin elements those of their
-other readings (German ``ch`` as خ, an inner ``dh`` or ``sh`` as two
-letters, ``y`` as a Spanish ج: see :func:`_fine_readings`).
-Each candidate is ranked by the rarity (inverse document frequency) of the
-keys it shares with the query, one best key per query element; posting
+Blocking keys (:mod:`tabadul.names.posting`) are the coarse skeletons of a
+name's elements and their near forms. Each candidate is ranked by the rarity
+(inverse document frequency) of the keys it shares with the query, one best
+key per query element; posting
 lists longer than ``max_postings`` (a "Mohammed" in a million names) are
 read only when the query has nothing rarer.
 """
@@ -34,35 +25,30 @@ import operator
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from tabadul.names.comparable import GERMAN_CH, coarse, readings, skeleton
 from tabadul.names.distance import similarity_table
-from tabadul.names.normalise import is_arabic
 from tabadul.names.packed import PackedForms
+from tabadul.names.posting import (
+    COARSE_KEY,
+    FINE_TO_ROUGH,
+    ROUGH_KEY,
+    element_keys,
+    element_readings,
+    fine_readings,
+    held,
+    name_keys,
+    rough_readings,
+)
 from tabadul.names.rarity import Rarity, element_key
 from tabadul.names.scoring import NameMatch, Prepared, Token, compare_prepared, prepare
-from tabadul.names.variants import known_spellings
 
 __all__ = ["Candidate", "NameIndex"]
 
-_NEAR = 0.6  # a key shared only through a one-letter deletion counts this much
-_NEAR2 = 0.3  # ... and through two deletions
-_ROUGH = 0.7  # ... and on the rough alphabet
-_DENTAL = 0.7  # ... and on the coarse alphabet with dentals and sibilants merged
 _JOINED = 0.9  # re-ranking: a query element against two candidate elements joined
-_ROUGH_KEY = str.maketrans("DCYHK", "TSJJJ")
-_COARSE_KEY = str.maketrans("GXZW", "JHSF")  # as comparable.coarse
-_FINE_TO_ROUGH = str.maketrans("GXZWDCYHK", "JJSFTSJJJ")  # the two above, in one
-_DENTAL_COARSE = str.maketrans("DS", "TT")  # on a coarse form: t d th s z dh all one
-# Arabic letters that speech, and so many spellings, make others: ذ said d in
-# Egypt and the Maghreb (Hadini for الحذيني), ث said s (Sabet for ثابت). An
-# Arabic element also posts the keys of its skeleton read so (_keys_of).
-_SPOKEN = str.maketrans("ذث", "دس")
 # Blocking reads its postings position by position unless they number more than an
 # index's size over this; then in whole-array passes (NameIndex.candidates).
 _DENSE = 8
@@ -105,12 +91,12 @@ def _ratios(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
 
 def _fuzzy(query: list[str], tokens: list[str]) -> npt.NDArray[np.float64]:
     """Fuzzy ratios (0–100) of query readings × skeletons, on the coarse and rough alphabets."""
-    coarse_tokens = " ".join(tokens).translate(_COARSE_KEY)  # one translate, not thousands
+    coarse_tokens = " ".join(tokens).translate(COARSE_KEY)  # one translate, not thousands
     # Readings of one element may agree on either alphabet: each is compared once.
-    coarse_query, coarse_rows = _distinct([q.translate(_COARSE_KEY) for q in query])
-    rough_query, rough_rows = _distinct([q.translate(_FINE_TO_ROUGH) for q in query])
+    coarse_query, coarse_rows = _distinct([q.translate(COARSE_KEY) for q in query])
+    rough_query, rough_rows = _distinct([q.translate(FINE_TO_ROUGH) for q in query])
     ratios = _ratios(coarse_query, coarse_tokens.split(" "))
-    rough = _ratios(rough_query, coarse_tokens.translate(_ROUGH_KEY).split(" "))
+    rough = _ratios(rough_query, coarse_tokens.translate(ROUGH_KEY).split(" "))
     # The rougher alphabet forgives what the weighted distance forgives
     # (voicing, sh/s, Spanish j), at a discount.
     return np.maximum(ratios[coarse_rows], 0.9 * rough[rough_rows])
@@ -151,41 +137,6 @@ class Candidate:
     match: NameMatch
 
 
-def _element_keys(prepared: Prepared) -> list[dict[str, float]]:
-    """Blocking keys for each element of a name: key → how much sharing it counts."""
-    out = []
-    for token in prepared.tokens:
-        if token.kind == "initial":
-            continue
-        keys = _keys_of(token.text)
-        if keys:
-            out.append(keys)
-    return out
-
-
-@lru_cache(maxsize=262144)
-def _fine_readings(text: str) -> tuple[str, ...]:
-    """The skeletons an element may stand for: its own, then its other readings.
-
-    A Latin ``ch`` may be German خ, an inner ``dh`` or ``sh`` two letters, a
-    ``y`` a Spanish ج (:func:`~tabadul.names.comparable.readings`); blocking
-    and re-ranking try them all, as the full comparison does. Readings that
-    agree on the coarse alphabet (a Spanish j as ح and as خ) are tried once:
-    the cheap re-ranking compares little else.
-    """
-    return _one_per_form((skeleton(text), *(other for _, other in readings(text))), _COARSE_KEY)
-
-
-@lru_cache(maxsize=262144)
-def _rough_readings(text: str) -> tuple[str, ...]:
-    """:func:`_fine_readings` that differ on the rough alphabet, for the re-ranking's first pass.
-
-    That pass compares on the rough alphabet alone, where h, kh, j, y and q
-    are one letter: a Spanish j read as ح is the j it was written as.
-    """
-    return _one_per_form(_fine_readings(text), _FINE_TO_ROUGH)
-
-
 def _query_forms(
     tokens: list[Token], forms_of: Callable[[str], tuple[str, ...]]
 ) -> tuple[list[str], list[int]]:
@@ -196,64 +147,6 @@ def _query_forms(
         rows.append(len(forms))
         forms.extend(forms_of(token.text))
     return forms, rows
-
-
-def _one_per_form(forms: Iterable[str], alphabet: dict[int, int]) -> tuple[str, ...]:
-    """The first of the forms that are one on an ``alphabet`` (a translate table), in order."""
-    out: dict[str, str] = {}
-    for form in forms:
-        out.setdefault(form.translate(alphabet), form)
-    return tuple(out.values())
-
-
-@lru_cache(maxsize=262144)
-def _keys_of(text: str) -> dict[str, float]:
-    # Cached: given names repeat across millions of records. Callers must not
-    # change the dict they get.
-    # Readings other than German ch post their exact, rough and dental keys,
-    # not their neighbourhoods: with its neighbourhoods the two-letter reading
-    # of dh, sh… cost the build at a million names ~30 s more for no more
-    # finds (docs/benchmarks.md, Names, Speed, session 7).
-    others = readings(text)
-    read = {why: other.translate(_COARSE_KEY) for why, other in others}
-    forms = {coarse(text)} | {form for why, form in read.items() if why == GERMAN_CH}
-    forms.discard("")
-    if is_arabic(text):
-        forms.update(coarse(s) for s in known_spellings(text)[:2])
-        spoken = text.translate(_SPOKEN)
-        if spoken != text:
-            read["spoken"] = coarse(spoken)
-    keys: dict[str, float] = {}
-    for form in forms:
-        keys[form] = 1.0
-    for form in read.values():
-        keys.setdefault(form, 1.0)
-    for form in forms:
-        if len(form) >= 3:
-            for k in range(len(form)):
-                keys.setdefault("~" + form[:k] + form[k + 1 :], _NEAR)
-        keys.setdefault("~" + form, _NEAR)
-    for form in forms | set(read.values()):
-        # The rough alphabet merges what spellings confuse most across styles
-        # (voicing d/t, sh/s, Spanish j for ح and خ, y/j, g for ق): one more key.
-        # Every reading posts it, and the dental key below.
-        keys.setdefault("^" + form.translate(_ROUGH_KEY), _ROUGH)
-        dental = form.translate(_DENTAL_COARSE)
-        if dental != form or "T" in form:
-            # Dentals and sibilants: ث is th, s or t, ذ dh, z or d, ض d or z
-            # (Hadini for الحذيني, Lurasef for Lorathof). Without a T, D or S
-            # the key would list the same names as the exact one: none is made.
-            keys.setdefault("=" + dental, _DENTAL)
-    for form in forms:
-        # Two letters off (Sezatud / Sestudh): every skeleton two letters
-        # shorter, at a low weight. Alone such a key is weak; with an agreeing
-        # given name it lifts a noisy family name above the namesakes.
-        if len(form) >= 4:
-            for k in range(len(form)):
-                shorter = form[:k] + form[k + 1 :]
-                for m in range(k, len(shorter)):
-                    keys.setdefault("≈" + shorter[:m] + shorter[m + 1 :], _NEAR2)
-    return keys
 
 
 def _top(scores: npt.NDArray[np.uint16], limit: int) -> list[int]:
@@ -342,30 +235,26 @@ class NameIndex:
         ids = [self._element_id(t.text) for t in prepared.tokens[:_SLOTS]]
         self._elements.extend(ids + [0] * (_SLOTS - len(ids)))
         counts = self._counts  # by coarse skeleton; element_key is applied when frozen
-        for held in {t.coarse for t in prepared.tokens if t.kind != "initial"}:
-            counts[held] = counts.get(held, 0) + 1
-        seen: set[str] = set()
-        for element in _element_keys(prepared):
-            for key in element:
-                if key in seen:
-                    continue
-                seen.add(key)
-                postings = self._building.get(key)
-                if postings is None:
-                    postings = self._building[key] = array("i")
-                postings.append(position)
+        for form in held(prepared):
+            counts[form] = counts.get(form, 0) + 1
+        building = self._building
+        for key in name_keys(prepared):
+            postings = building.get(key)
+            if postings is None:
+                postings = building[key] = array("i")
+            postings.append(position)
 
     def _element_id(self, text: str) -> int:
         """The re-ranking's id for an element: one for all spellings with the same readings."""
         found = self._element_ids.get(text)
         if found is None:
-            fine = _fine_readings(text)
+            fine, rough = element_readings(text)
             shape = " ".join(fine)
             found = self._shape_ids.get(shape)
             if found is None:
                 found = self._shape_ids[shape] = len(self._fine)
                 self._fine.append(fine)
-                self._rough.append([f.translate(_FINE_TO_ROUGH) for f in _rough_readings(text)])
+                self._rough.append(rough)
             self._element_ids[text] = found
         return found
 
@@ -403,7 +292,7 @@ class NameIndex:
             self._total = np.zeros(size, dtype=np.uint16)
         best, total = self._best, self._total
         elements: list[list[tuple[float, npt.NDArray[np.int32]]]] = []
-        for element in _element_keys(prepare(name)):
+        for element in element_keys(prepare(name)):
             present = [
                 (w, p) for key, w in element.items() if (p := self._postings.get(key)) is not None
             ]
@@ -486,11 +375,11 @@ class NameIndex:
         weights = np.array([t.weight for t in query_tokens], dtype=np.float64)
         chosen = np.array(positions, dtype=np.intp)
         if len(chosen) > _PRESELECT:
-            rough, rows = _query_forms(query_tokens, _rough_readings)
-            rough = [form.translate(_FINE_TO_ROUGH) for form in rough]
+            rough, rows = _query_forms(query_tokens, rough_readings)
+            rough = [form.translate(FINE_TO_ROUGH) for form in rough]
             score = self._cover(chosen, rough, rows, weights, rough=True)
             chosen = chosen[np.argsort(-score, kind="stable")[:_PRESELECT]]
-        query, rows = _query_forms(query_tokens, _fine_readings)
+        query, rows = _query_forms(query_tokens, fine_readings)
         score = self._cover(chosen, query, rows, weights, rough=False)
         best: list[int] = chosen[np.argsort(-score, kind="stable")[:limit]].tolist()
         return best
