@@ -12,9 +12,9 @@ dozen.
 Blocking keys (:mod:`tabadul.names.posting`) are the coarse skeletons of a
 name's elements and their near forms. Each candidate is ranked by the rarity
 (inverse document frequency) of the keys it shares with the query, one best
-key per query element; posting
-lists longer than ``max_postings`` (a "Mohammed" in a million names) are
-read only when the query has nothing rarer.
+key per query element; posting lists longer than ``max_postings`` (a
+"Mohammed" in a million names) are read only when the query has nothing
+rarer.
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from tabadul.names.posting import (
     COARSE_KEY,
     FINE_TO_ROUGH,
     ROUGH_KEY,
-    element_keys,
     element_readings,
     fine_readings,
     held,
+    keys_by_element,
     name_keys,
     rough_readings,
 )
@@ -292,7 +292,7 @@ class NameIndex:
             self._total = np.zeros(size, dtype=np.uint16)
         best, total = self._best, self._total
         elements: list[list[tuple[float, npt.NDArray[np.int32]]]] = []
-        for element in element_keys(prepare(name)):
+        for element in keys_by_element(prepare(name)):
             present = [
                 (w, p) for key, w in element.items() if (p := self._postings.get(key)) is not None
             ]

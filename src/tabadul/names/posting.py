@@ -30,10 +30,10 @@ __all__ = [
     "COARSE_KEY",
     "FINE_TO_ROUGH",
     "ROUGH_KEY",
-    "element_keys",
     "element_readings",
     "fine_readings",
     "held",
+    "keys_by_element",
     "keys_of",
     "name_keys",
     "rough_readings",
@@ -53,7 +53,7 @@ _DENTAL_COARSE = str.maketrans("DS", "TT")  # on a coarse form: t d th s z dh al
 _SPOKEN = str.maketrans("ذث", "دس")
 
 
-def element_keys(prepared: Prepared) -> list[dict[str, float]]:
+def keys_by_element(prepared: Prepared) -> list[dict[str, float]]:
     """Blocking keys for each element of a name: key → how much sharing it counts."""
     out = []
     for token in prepared.tokens:
@@ -148,7 +148,7 @@ def keys_of(text: str) -> dict[str, float]:
 
 def name_keys(prepared: Prepared) -> set[str]:
     """Every key a name is posted under: its elements' keys, each once."""
-    return {key for element in element_keys(prepared) for key in element}
+    return {key for element in keys_by_element(prepared) for key in element}
 
 
 def held(prepared: Prepared) -> set[str]:
