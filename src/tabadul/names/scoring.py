@@ -18,6 +18,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from tabadul.names.comparable import Reading, coarse, readings, skeleton, strict, vocalised
 from tabadul.names.distance import skeleton_distance, skeleton_similarity
+from tabadul.names.glossary import translation, word_weight
 from tabadul.names.normalise import is_arabic
 from tabadul.names.rarity import Rarity
 from tabadul.names.structure import parse
@@ -63,6 +64,8 @@ HEAD_FACTOR = 0.85
 NASAB_FACTOR = 0.95
 #: A Latin element read by another convention (German ch, Spanish y) scores this much less.
 READING_FACTOR = 0.95
+#: Two words of an organisation name that translate each other (جماعة, group).
+TRANSLATED = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +268,19 @@ def _through_head(a: Token, b: Token, sim: float, why: str) -> tuple[float, str]
     return part, f"first part of the compound: {part_why}"
 
 
-def _align(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[tuple[int, int, float, str]]:
+def _translated(a: Token, b: Token, sim: float, why: str) -> tuple[float, str]:
+    """An organisation's words may be translated rather than transliterated (جماعة, group)."""
+    if sim >= TRANSLATED:
+        return sim, why
+    gloss = translation(a.text, b.text)
+    if gloss is None:
+        return sim, why
+    return TRANSLATED, f"translation: both mean {gloss!r}"
+
+
+def _align(
+    left: tuple[Token, ...], right: tuple[Token, ...], organisation: bool = False
+) -> list[tuple[int, int, float, str]]:
     """Greedy best-first alignment: exact enough for names of a handful of elements."""
     scored = []
     for i, a in enumerate(left):
@@ -273,6 +288,8 @@ def _align(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[tuple[int,
             sim, why = token_similarity(a, b)
             if a.head is not None or b.head is not None:
                 sim, why = _through_head(a, b, sim, why)
+            if organisation:
+                sim, why = _translated(a, b, sim, why)
             if sim >= MIN_TOKEN:
                 scored.append((sim, i, j, why))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
@@ -341,6 +358,34 @@ def _fused(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link])
     return links
 
 
+def _phrases(left: tuple[Token, ...], right: tuple[Token, ...], links: list[Link]) -> list[Link]:
+    """Let one word translate into several: ``صرافة`` is "money exchange".
+
+    An unaligned element joins a link when it sits next to that link's
+    elements on its own side and translates an element on the other side.
+    """
+    links = list(links)
+    for flip in (False, True):
+        tokens, others = (right, left) if flip else (left, right)
+        for k, token in enumerate(tokens):
+            if any(k in (link[1] if flip else link[0]) for link in links):
+                continue
+            for n, (group_left, group_right, sim, why) in enumerate(links):
+                own, other = (group_right, group_left) if flip else (group_left, group_right)
+                if k - 1 not in own and k + 1 not in own:
+                    continue
+                gloss = next(
+                    (g for m in other if (g := translation(token.text, others[m].text))), None
+                )
+                if gloss is None:
+                    continue
+                own = tuple(sorted((*own, k)))
+                why = f"{why}; {token.source!r} is part of the translation"
+                links[n] = (other, own, sim, why) if flip else (own, other, sim, why)
+                break
+    return links
+
+
 def compare(
     a: str,
     b: str,
@@ -353,16 +398,20 @@ def compare(
 
     ``rarity``: how common each element is among the names held; without it,
     only the engine's list of very common given names weighs less.
-    ``organisation``: the names are of organisations, whose first word (Tanzim,
+    ``organisation``: the names are of organisations, whose words may be
+    translated (جماعة ~ group, :mod:`tabadul.names.glossary`), whose generic
+    words (Group, Company) count little, and whose first word (Tanzim,
     Jama'at) is dropped as freely as any other; people's are compared by default.
     """
     return compare_prepared(prepare(a), prepare(b), threshold, rarity, organisation=organisation)
 
 
-def _weigh(token: Token, rarity: Rarity | None) -> float:
+def _weigh(token: Token, rarity: Rarity | None, organisation: bool = False) -> float:
     if rarity is None or token.kind in ("initial", "title"):
-        return token.weight
-    return rarity.weight(token.text, token.coarse)
+        weight = token.weight
+    else:
+        weight = rarity.weight(token.text, token.coarse)
+    return weight * word_weight(token.text) if organisation else weight
 
 
 def _given(first: Token, left: Prepared, right: Prepared) -> bool:
@@ -393,9 +442,11 @@ def compare_prepared(
         reasons.append("nothing left to compare")
         return NameMatch(0.0, False, tuple(reasons))
     links: list[Link] = [
-        ((i,), (j,), sim, why) for i, j, sim, why in _align(left.tokens, right.tokens)
+        ((i,), (j,), sim, why) for i, j, sim, why in _align(left.tokens, right.tokens, organisation)
     ]
     links = _fused(left.tokens, right.tokens, links)
+    if organisation:
+        links = _phrases(left.tokens, right.tokens, links)
     links.sort()
     matched = total = 0.0
     alignment = []
@@ -403,8 +454,8 @@ def compare_prepared(
         xs = [left.tokens[i] for i in group_left]
         ys = [right.tokens[j] for j in group_right]
         weight = (
-            sum(_weigh(x, rarity) for x in xs) / len(xs)
-            + sum(_weigh(y, rarity) for y in ys) / len(ys)
+            sum(_weigh(x, rarity, organisation) for x in xs) / len(xs)
+            + sum(_weigh(y, rarity, organisation) for y in ys) / len(ys)
         ) / 2
         matched += weight * sim
         total += weight
@@ -413,7 +464,8 @@ def compare_prepared(
         if rarity is not None:
             note = f" (common among the names held, weighs {weight:.2f})" if weight < 0.9 else ""
         else:
-            note = " (common name, counts less)" if weight < 1 else ""
+            kind = "word of organisation names" if organisation else "name"
+            note = f" (common {kind}, counts less)" if weight < 1 else ""
         reasons.append(f"{x_source} ~ {y_source}: {why} [{sim:.2f}]{note}")
         alignment.append((x_source, y_source, round(sim, 4)))
     used_left = {i for group, _, _, _ in links for i in group}
@@ -435,8 +487,13 @@ def compare_prepared(
                     missing += MISSING_WEIGHT * _weigh(token, rarity)
                     reasons.append(f"{token.source!r}, the first given name, has no counterpart")
                     continue
-                missing += weight * _weigh(token, rarity)
-                reasons.append(f"{token.source!r} has no counterpart on the {other}")
+                cost, why = weight, ""
+                if organisation and word_weight(token.text) < 1:
+                    # Writers add and drop an organisation's generic words (Company,
+                    # Office, Islamic) as freely as a person's middle names.
+                    cost, why = EXTRA_WEIGHT, " (a generic word, counts little)"
+                missing += cost * _weigh(token, rarity, organisation)
+                reasons.append(f"{token.source!r} has no counterpart on the {other}{why}")
     score = matched / (total + missing) if total else 0.0
     if len(links) < min(2, shortest) and not any(len(g) > 1 for g, _, _, _ in links):
         score *= LONE_FACTOR

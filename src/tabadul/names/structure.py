@@ -186,7 +186,7 @@ def parse(name: str) -> ParsedName:
             notes.append(f"article {word!r} ignored")
             i += 1
             continue
-        if word in FUNCTION_WORDS and i > 0 and len(kept) > 2:
+        if word in FUNCTION_WORDS and (i > 0 or word == "the") and len(kept) > 2:
             notes.append(f"word {word!r} ignored")
             i += 1
             continue
