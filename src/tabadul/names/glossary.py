@@ -57,8 +57,9 @@ def meanings(text: str) -> frozenset[int]:
     by_text = _table()[0]
     found = by_text.get(text)
     if found is None and text.startswith("و") and len(text) > 2:
-        rest = text[1:]
-        found = by_text.get(rest[2:] if rest.startswith("ال") else rest)
+        # The rest is parsed as any word is, which removes its article.
+        elements = parse(text[1:]).elements
+        found = by_text.get(elements[0].text) if len(elements) == 1 else None
     return found or frozenset()
 
 
